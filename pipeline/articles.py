@@ -1,0 +1,179 @@
+"""Decode and validate input articles: raw bytes in, an `Article` out, or `InvalidRecord`."""
+
+from __future__ import annotations
+
+import io
+import json
+import unicodedata
+from datetime import datetime
+from functools import lru_cache
+from typing import Any, Literal
+
+import fastavro
+from pydantic import BaseModel, ConfigDict, StrictStr, ValidationError
+
+from pipeline.errors import ErrorKind, InvalidRecord
+from pipeline.model import Article, RawRecord
+from pipeline.schemas import load_schema
+
+InputFormat = Literal["json", "avro", "avro-confluent"]
+DEFAULT_MAX_BODY_CHARS = 500_000
+_CONFLUENT_MAGIC = 0
+
+
+class ArticleIn(BaseModel):
+    """The input contract (schemas/article.avsc); unknown fields are ignored."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    id: StrictStr
+    body: StrictStr
+    title: StrictStr | None = None
+    url: StrictStr | None = None
+    source: StrictStr | None = None
+    published_at: StrictStr | None = None
+    language: StrictStr | None = None
+
+
+def decode_article(
+    raw: RawRecord,
+    *,
+    input_format: InputFormat = "json",
+    max_body_chars: int = DEFAULT_MAX_BODY_CHARS,
+    now_ms: int,
+) -> Article:
+    """Parse and validate one input record.
+
+    Raises:
+        InvalidRecord: with the reason, for anything that breaks the input contract.
+    """
+    fields = _payload_to_mapping(raw.payload, input_format)
+    article_id = fields.get("id") if isinstance(fields.get("id"), str) else None
+    try:
+        parsed = ArticleIn.model_validate(fields)
+    except ValidationError as err:
+        raise _from_validation_error(err, article_id) from None
+    if not parsed.id.strip():
+        raise InvalidRecord(ErrorKind.EMPTY_FIELD, "field 'id' is empty")
+    if not parsed.body.strip():
+        raise InvalidRecord(ErrorKind.EMPTY_FIELD, "field 'body' is empty", parsed.id)
+    if len(parsed.body) > max_body_chars:
+        raise InvalidRecord(
+            ErrorKind.BODY_TOO_LARGE,
+            f"body has {len(parsed.body):,} characters, over the limit of {max_body_chars:,}",
+            parsed.id,
+        )
+    if not any(ch.isalnum() for ch in parsed.body):
+        raise InvalidRecord(
+            ErrorKind.UNUSABLE_TEXT, "body has no letters or digits", parsed.id
+        )
+    if parsed.published_at is None:
+        published_ms, inferred = (raw.timestamp_ms or now_ms), True
+    else:
+        published_ms, inferred = parse_rfc3339_ms(parsed.published_at, parsed.id), False
+    return Article(
+        id=parsed.id,
+        body=clean_text(parsed.body),
+        title=clean_text(parsed.title) if parsed.title else None,
+        url=parsed.url,
+        source=parsed.source,
+        language=parsed.language,
+        published_at_ms=published_ms,
+        published_at_inferred=inferred,
+        raw=raw,
+    )
+
+
+def clean_text(text: str) -> str:
+    """Replace control and format characters (but not line breaks or tabs) with spaces.
+
+    One character in, one character out, so offsets into the result are offsets into the input.
+    """
+    if text.isprintable():
+        return text
+    return "".join(
+        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text
+    )
+
+
+def parse_rfc3339_ms(value: str, article_id: str | None = None) -> int:
+    """Epoch milliseconds of an RFC 3339 timestamp; the offset is required."""
+    try:
+        parsed = datetime.fromisoformat(value.strip())
+    except ValueError:
+        raise InvalidRecord(
+            ErrorKind.INVALID_TIMESTAMP,
+            f"published_at {value[:40]!r} is not an RFC 3339 timestamp",
+            article_id,
+        ) from None
+    if parsed.tzinfo is None:
+        raise InvalidRecord(
+            ErrorKind.INVALID_TIMESTAMP,
+            f"published_at {value[:40]!r} has no UTC offset (RFC 3339 needs one, e.g. Z)",
+            article_id,
+        )
+    return int(parsed.timestamp() * 1000)
+
+
+def _payload_to_mapping(payload: bytes, input_format: InputFormat) -> dict[str, Any]:
+    if input_format == "json":
+        return _json_mapping(payload)
+    return _avro_mapping(payload, framed=input_format == "avro-confluent")
+
+
+def _json_mapping(payload: bytes) -> dict[str, Any]:
+    try:
+        text = payload.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InvalidRecord(
+            ErrorKind.NOT_UTF8, f"payload is not UTF-8 (bad byte at position {err.start})"
+        ) from None
+    try:
+        value = json.loads(text)
+    except json.JSONDecodeError as err:
+        raise InvalidRecord(
+            ErrorKind.INVALID_JSON, f"payload is not JSON: {err.msg} at line {err.lineno}"
+        ) from None
+    if not isinstance(value, dict):
+        raise InvalidRecord(
+            ErrorKind.NOT_AN_OBJECT, f"payload is a JSON {type(value).__name__}, not an object"
+        )
+    return value
+
+
+def _avro_mapping(payload: bytes, *, framed: bool) -> dict[str, Any]:
+    body = payload
+    if framed:
+        if len(payload) < 5 or payload[0] != _CONFLUENT_MAGIC:
+            raise InvalidRecord(
+                ErrorKind.INVALID_AVRO, "payload lacks the Confluent wire-format header"
+            )
+        body = payload[5:]
+    try:
+        record = fastavro.schemaless_reader(io.BytesIO(body), _article_schema(), None)
+    except (EOFError, ValueError, IndexError, UnicodeDecodeError) as err:
+        raise InvalidRecord(
+            ErrorKind.INVALID_AVRO, f"payload is not an Article Avro record: {err}"
+        ) from None
+    if not isinstance(record, dict):
+        raise InvalidRecord(ErrorKind.INVALID_AVRO, "payload is not an Article Avro record")
+    return record
+
+
+@lru_cache(maxsize=1)
+def _article_schema() -> Any:
+    return load_schema("article")
+
+
+def _from_validation_error(err: ValidationError, article_id: str | None) -> InvalidRecord:
+    first = err.errors()[0]
+    field = ".".join(str(part) for part in first["loc"]) or "payload"
+    if first["type"] == "missing":
+        return InvalidRecord(
+            ErrorKind.MISSING_FIELD, f"required field '{field}' is missing", article_id
+        )
+    return InvalidRecord(
+        ErrorKind.WRONG_TYPE,
+        f"field '{field}' has the wrong type: {first['msg'].lower()}",
+        article_id,
+    )

@@ -1,0 +1,1 @@
+"""Language work: segmentation, triggers, roles, modality, time, casualties and entities."""

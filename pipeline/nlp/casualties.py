@@ -1,0 +1,226 @@
+"""Casualty figures: who was killed or injured, how many, how hedged, and who says so."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, replace
+from typing import Literal
+
+from spacy.tokens import Doc, Span, Token
+from text_to_num import text2num
+
+from pipeline.nlp.ontology import Lexicon
+from pipeline.nlp.syntax import children, first_child, noun_phrase
+from pipeline.nlp.types import CasualtyClaim
+
+Kind = Literal["killed", "injured"]
+_SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
+_NUMBER_CHARS = re.compile(r"^[\d,.]+$")
+
+
+@dataclass(frozen=True, slots=True)
+class CasualtyFinding:
+    """One casualty figure in a sentence, tied to the word that says what happened."""
+
+    trigger: Token
+    kind: Kind
+    number: int | None
+    qualifier: str
+    figure_text: str
+    victims: str | None
+
+
+def find_casualties(sent: Span, lexicon: Lexicon) -> list[CasualtyFinding]:
+    findings: list[CasualtyFinding] = []
+    for token in sent:
+        kind = _casualty_kind(token, lexicon)
+        if kind is None:
+            continue
+        victim = _victim_of(token, lexicon)
+        if victim is None and token.lemma_.lower() not in lexicon.death_nouns:
+            continue
+        finding = _figure(token, kind, victim, lexicon)
+        if finding is not None:
+            findings.append(finding)
+    return _dedupe(findings)
+
+
+def _casualty_kind(token: Token, lexicon: Lexicon) -> Kind | None:
+    lemma, lower = token.lemma_.lower(), token.lower_
+    if token.pos_ == "VERB" and lemma in lexicon.killed_verbs:
+        return "killed"
+    if token.pos_ == "VERB" and lemma in lexicon.injured_verbs:
+        return "injured"
+    if lower in lexicon.killed_adjectives and token.pos_ in ("ADJ", "NOUN", "VERB"):
+        return "killed"
+    if lower in lexicon.injured_adjectives and token.pos_ in ("ADJ", "NOUN", "VERB"):
+        return "injured"
+    if token.pos_ in ("NOUN", "PROPN") and lemma in lexicon.death_nouns:
+        return "killed"
+    if token.pos_ in ("NOUN", "PROPN") and lemma in lexicon.injury_nouns:
+        return "injured"
+    return None
+
+
+def _victim_of(token: Token, lexicon: Lexicon) -> Token | None:
+    """The noun naming the victims ('people' in 'killed 12 people')."""
+    if token.pos_ == "VERB":
+        if token.dep_ in ("acl", "relcl", "amod") and token.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
+            return token.head  # "67,000 Palestinians killed since ..."
+        for dep in ("dobj", "nsubjpass", "nsubj"):
+            found = first_child(token, dep)
+            if found is not None and found.lemma_.lower() not in lexicon.death_nouns | {"strike", "attack", "bombardment", "offensive", "war", "raid", "explosion", "blast", "shelling", "fire"}:
+                return found
+        return None
+    if token.dep_ in ("amod",) and token.head.pos_ in ("NOUN", "PROPN", "NUM"):
+        return token.head  # "12 wounded civilians"
+    if token.dep_ == "acomp":
+        return first_child(token.head, "nsubj")
+    return token  # "three bodies", "12 dead", "the death toll"
+
+
+def _figure(token: Token, kind: Kind, victim: Token | None, lexicon: Lexicon) -> CasualtyFinding | None:
+    number_token = _number_token(token, victim)
+    victims = None
+    if victim is not None and victim.pos_ in ("NOUN", "PROPN") and victim.lemma_.lower() not in lexicon.death_nouns | {"toll"}:
+        victims = victim.text
+    elif victim is not None and victim.lemma_.lower() in ("body", "dead", "wounded", "injured"):
+        victims = None
+    if number_token is None:
+        count = _singular_count(victim)
+        if count is None and victim is not None and victim.lower_ in lexicon.vague_numbers:
+            return CasualtyFinding(token, kind, None, "EXACT", victim.text, victims)
+        if count is None:
+            return None if token.lemma_.lower() in lexicon.death_nouns else CasualtyFinding(token, kind, None, "EXACT", token.text, victims)
+        return CasualtyFinding(token, kind, count, "EXACT", victim.text if victim is not None else token.text, victims)
+    start, end = _number_extent(number_token)
+    number = parse_number(token.doc[start:end].text, lexicon)
+    qualifier, qual_start = _qualifier(token.doc, start, lexicon)
+    figure_text = token.doc[qual_start:end].text
+    return CasualtyFinding(token, kind, number, qualifier, figure_text, victims)
+
+
+def _number_token(token: Token, victim: Token | None) -> Token | None:
+    candidates: list[Token] = []
+    if victim is not None:
+        if victim.like_num or victim.pos_ == "NUM":
+            candidates.append(victim)
+        candidates += [c for c in victim.children if c.dep_ == "nummod"]
+        for prep in children(victim, "prep"):
+            if prep.lower_ == "of":
+                candidates += [c for c in prep.children if c.pos_ == "NUM"]
+    candidates += [c for c in token.children if c.dep_ == "nummod"]
+    if not candidates and token.lemma_.lower() in ("toll", "death", "fatality", "casualty"):
+        head = token.head if token.dep_ in ("nsubj", "nsubjpass") else token
+        for prep in children(head, "prep", "agent"):
+            if prep.lower_ in ("to", "at", "of", "past", "above", "beyond"):
+                candidates += [c for c in prep.children if c.dep_ == "pobj" and (c.like_num or c.pos_ == "NUM")]
+        candidates += [c for c in head.children if c.dep_ in ("dobj", "attr") and (c.like_num or c.pos_ == "NUM")]
+    return candidates[0] if candidates else None
+
+
+def _number_extent(number: Token) -> tuple[int, int]:
+    """Token span of a number written in several tokens ('forty - seven', '1.2 million')."""
+    start = end = number.i
+    for child in number.children:
+        if child.dep_ in ("compound", "quantmod", "nummod", "punct") and (
+            child.like_num or child.pos_ == "NUM" or child.text in "-‐"
+        ):
+            start, end = min(start, child.i), max(end, child.i)
+    return start, end + 1
+
+
+def parse_number(text: str, lexicon: Lexicon) -> int | None:
+    """67,183 / 47 / three / forty-seven / 1.2 million -> int; hundreds / dozens -> None."""
+    cleaned = text.strip().lower().replace("‐", "-")
+    if not cleaned or cleaned in lexicon.vague_numbers:
+        return None
+    words = cleaned.split()
+    scale = 1
+    if len(words) > 1 and words[-1] in _SCALES:
+        scale = _SCALES[words[-1]]
+        words = words[:-1]
+    head = " ".join(words).replace(" - ", "-")
+    if _NUMBER_CHARS.match(head):
+        try:
+            return int(float(head.replace(",", "")) * scale)
+        except ValueError:
+            return None
+    try:
+        return int(text2num(head, "en")) * scale
+    except ValueError:
+        return None
+
+
+def _qualifier(doc: Doc, number_start: int, lexicon: Lexicon) -> tuple[str, int]:
+    """Hedge before the number ('at least', 'more than') and where it starts."""
+    before = [t.lower_ for t in doc[max(0, number_start - 4) : number_start]]
+    for qualifier, phrases in lexicon.qualifiers.items():
+        for phrase in phrases:
+            words = phrase.split()
+            if before[-len(words) :] == words:
+                return qualifier, number_start - len(words)
+    return "EXACT", number_start
+
+
+def _singular_count(victim: Token | None) -> int | None:
+    """'a paramedic was killed' -> 1; a named person killed -> 1."""
+    if victim is None or victim.tag_ in ("NNS", "NNPS"):
+        return None
+    if victim.ent_type_ == "PERSON" or victim.lower_ in ("he", "she", "him", "her"):
+        return 1
+    det = first_child(victim, "det", "nummod")
+    if det is not None and det.lower_ in ("a", "an", "one"):
+        return 1
+    return None
+
+
+def _dedupe(findings: list[CasualtyFinding]) -> list[CasualtyFinding]:
+    """One finding per figure: 'the death toll' and 'killed' can both point at 67,183."""
+    kept: list[CasualtyFinding] = []
+    for finding in findings:
+        twin = next(
+            (k for k in kept if k.kind == finding.kind and k.figure_text == finding.figure_text and finding.number is not None),
+            None,
+        )
+        if twin is None:
+            kept.append(finding)
+    return kept
+
+
+def combine(findings: list[CasualtyFinding]) -> CasualtyClaim | None:
+    """One claim from the findings of one sentence: the first killed and injured figures."""
+    killed = next((f for f in findings if f.kind == "killed"), None)
+    injured = next((f for f in findings if f.kind == "injured"), None)
+    lead = killed or injured
+    if lead is None:
+        return None
+    return CasualtyClaim(
+        killed=killed.number if killed else None,
+        injured=injured.number if injured else None,
+        qualifier=lead.qualifier,
+        scope="UNKNOWN",
+        figure_text=lead.figure_text,
+        victims=lead.victims or (injured.victims if injured else None),
+    )
+
+
+def attributed_source(sent: Span) -> str | None:
+    """'the health ministry' in 'according to the health ministry ...'."""
+    for token in sent:
+        if token.lower_ == "according":
+            to = first_child(token, "prep")
+            obj = first_child(to, "pobj") if to is not None else None
+            if obj is not None:
+                start, end = noun_phrase(obj)
+                return token.doc[start:end].text
+        if token.lower_ == "citing" and token.dep_ in ("advcl", "acl", "prep", "xcomp"):
+            obj = first_child(token, "dobj", "pobj")
+            if obj is not None:
+                start, end = noun_phrase(obj)
+                return token.doc[start:end].text
+    return None
+
+
+def with_conflict(claim: CasualtyClaim, note: str) -> CasualtyClaim:
+    return replace(claim, conflicting=True, conflict_note=note)

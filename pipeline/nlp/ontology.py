@@ -1,0 +1,131 @@
+"""The event ontology and word lists, loaded once from the YAML files in `data/`."""
+
+from __future__ import annotations
+
+from functools import cached_property, lru_cache
+from importlib import resources
+from typing import Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, model_validator
+
+EVENT_TYPES = (
+    "TALKS", "STATEMENT", "STRIKE", "CLASH", "CASUALTIES", "DEMAND", "PROPOSAL", "AGREEMENT",
+    "ACCUSATION", "REJECTION", "THREAT", "PROTEST", "SUPPORT", "INVITATION", "RELEASE",
+    "WITHDRAWAL", "CEASEFIRE", "AID", "HUMANITARIAN", "ARREST", "SANCTION", "MOBILIZATION",
+    "INVESTIGATION", "OTHER",
+)  # fmt: skip
+
+
+class EventTypeSpec(BaseModel):
+    """One type of the ontology, as written in ontology.yaml."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    definition: str
+    plover: str | None = None
+    cameo: str | None = None
+    prior: float = Field(ge=0.0, le=1.0)
+    verbs: list[str] = []
+    nouns: list[str] = []
+    phrases: list[str] = []
+    speech: list[str] = []
+    modes: dict[str, str] = {}
+    nominal_policy: Literal["eventive", "always"] = "eventive"
+    exclude_objects: list[str] = []
+    requires_prep: dict[str, str] = {}
+
+
+class Ontology(BaseModel):
+    """The whole ontology; validated so that a typo in the YAML fails loudly at load time."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    types: dict[str, EventTypeSpec]
+
+    @model_validator(mode="after")
+    def _known_types(self) -> Ontology:
+        unknown = set(self.types) - set(EVENT_TYPES)
+        if unknown:
+            raise ValueError(f"ontology types not in the event schema: {sorted(unknown)}")
+        return self
+
+    @cached_property
+    def verb_types(self) -> dict[str, list[str]]:
+        """Verb lemma -> event types it can trigger, in ontology order."""
+        return _index((name, spec.verbs) for name, spec in self.types.items())
+
+    @cached_property
+    def noun_types(self) -> dict[str, list[str]]:
+        return _index((name, spec.nouns) for name, spec in self.types.items())
+
+    @cached_property
+    def phrase_types(self) -> dict[str, list[str]]:
+        return _index((name, spec.phrases) for name, spec in self.types.items())
+
+    def is_speech(self, event_type: str, lemma: str) -> bool:
+        return lemma in self.types[event_type].speech
+
+    def mode(self, event_type: str, lemma: str) -> str | None:
+        return self.types[event_type].modes.get(lemma)
+
+
+class Lexicon(BaseModel):
+    """Word lists the rules read (lexicon.yaml)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    version: str
+    light_verbs: frozenset[str]
+    occurrence_verbs: frozenset[str]
+    terminative_verbs: frozenset[str]
+    planning_verbs: frozenset[str]
+    hypothetical_modals: frozenset[str]
+    future_modals: frozenset[str]
+    concessions: frozenset[str]
+    absorbing_types: frozenset[str]
+    violent_types: frozenset[str]
+    media_outlets: list[str]
+    group_anaphors: frozenset[str]
+    attribution_preps: frozenset[str]
+    qualifiers: dict[str, list[str]]
+    killed_verbs: frozenset[str]
+    injured_verbs: frozenset[str]
+    killed_adjectives: frozenset[str]
+    injured_adjectives: frozenset[str]
+    death_nouns: frozenset[str]
+    injury_nouns: frozenset[str]
+    victim_nouns: frozenset[str]
+    vague_numbers: frozenset[str]
+    cumulative_cues: list[str]
+    demonyms: dict[str, str]
+    territories: dict[str, str]
+    promo_prefixes: list[str]
+
+    @cached_property
+    def media_outlets_lower(self) -> frozenset[str]:
+        return frozenset(name.lower() for name in self.media_outlets)
+
+
+def _index(pairs: object) -> dict[str, list[str]]:
+    index: dict[str, list[str]] = {}
+    for event_type, lemmas in pairs:  # type: ignore[attr-defined]
+        for lemma in lemmas:
+            index.setdefault(lemma, []).append(event_type)
+    return index
+
+
+def _read_yaml(name: str) -> object:
+    text = resources.files("pipeline.nlp").joinpath("data", name).read_text("utf-8")
+    return yaml.safe_load(text)
+
+
+@lru_cache(maxsize=1)
+def load_ontology() -> Ontology:
+    return Ontology.model_validate(_read_yaml("ontology.yaml"))
+
+
+@lru_cache(maxsize=1)
+def load_lexicon() -> Lexicon:
+    return Lexicon.model_validate(_read_yaml("lexicon.yaml"))

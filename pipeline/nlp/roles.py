@@ -1,0 +1,222 @@
+"""Event participants from the dependency parse: source, target, speaker, location, mediator."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from spacy.tokens import Token
+
+from pipeline.nlp.context import FIRST_PERSON_PLURAL, FIRST_PERSON_SINGULAR, PERSON_PRONOUNS, ArticleContext
+from pipeline.nlp.syntax import children, clause_subject, conjuncts, first_child, noun_phrase
+from pipeline.nlp.types import Actor, EntityInfo, Role
+
+TARGET_PREPS = frozenset({"on", "against", "at", "into", "targeting", "upon"})
+COUNTERPART_PREPS = frozenset({"with", "between"})
+LOCATION_PREPS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout", "around", "into", "from", "off"})
+PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
+SOURCE_MODIFIER_LABELS = frozenset({"NORP", "GPE", "ORG", "PERSON"})
+PLACE_SOURCE_TYPES = frozenset({"STRIKE", "CLASH", "MOBILIZATION", "SANCTION", "WITHDRAWAL", "ARREST", "THREAT"})
+NON_ACTOR_ENTITIES = frozenset({"DATE", "TIME", "ORDINAL", "PERCENT", "MONEY"})
+# Verbs whose passive subject is what was acted upon ("were killed", "was arrested"), unlike
+# "talks were held" where the passive subject is the event itself.
+_ADDRESSEE_OBJECT_VERBS = frozenset({"tell", "inform", "brief"})
+
+FIRST_PERSON = FIRST_PERSON_PLURAL | FIRST_PERSON_SINGULAR
+
+EntityAt = Callable[[Token], EntityInfo | None]
+
+
+@dataclass(frozen=True, slots=True)
+class RoleContext:
+    """What the role rules need besides the trigger."""
+
+    entity_at: EntityAt  # entity covering a token, after article-level resolution
+    context: ArticleContext
+    offset: int  # absolute character offset of the doc's first character
+    in_quote: Callable[[Token], bool]
+
+
+def find_actors(
+    trigger: Token, predicate: Token, nominal: bool, speech: bool, statement: bool, event_type: str, rc: RoleContext
+) -> list[Actor]:
+    """Actors of one event. `speech` marks speech acts; `statement` plain statements, whose
+    subject is only the SPEAKER (other speech acts - accuse, urge - also have it as SOURCE)."""
+    actors: list[Actor] = []
+    if nominal:
+        actors += _nominal_roles(trigger, predicate, event_type, rc)
+    else:
+        actors += _verbal_roles(trigger, speech, statement, rc)
+    actors += _location(trigger, predicate, rc)
+    return _unique(actors)
+
+
+def _verbal_roles(verb: Token, speech: bool, statement: bool, rc: RoleContext) -> list[Actor]:
+    actors: list[Actor] = []
+    subject, passive = clause_subject(verb)
+    agent = first_child(verb, "agent")
+    source_role = Role.SPEAKER if statement else Role.SOURCE
+    if subject is not None and not passive:
+        actors += _actors_for(subject, source_role, rc)
+        if speech and not statement:
+            actors += _actors_for(subject, Role.SPEAKER, rc)
+    if passive and subject is not None:
+        actors += _actors_for(subject, Role.TARGET, rc)
+    if agent is not None:
+        obj = first_child(agent, "pobj")
+        if obj is not None:
+            actors += _actors_for(obj, source_role, rc)
+    for obj in children(verb, "dobj", "dative"):
+        role = Role.ADDRESSEE if verb.lemma_ in _ADDRESSEE_OBJECT_VERBS else Role.TARGET
+        if speech and role is Role.TARGET and verb.lemma_ in ("say", "add", "announce", "express", "voice"):
+            continue  # what is said is the quote, not a target
+        actors += _actors_for(obj, role, rc)
+    for prep in children(verb, "prep"):
+        obj = first_child(prep, "pobj")
+        if obj is None:
+            continue
+        if prep.lower_ in TARGET_PREPS and not _is_place(obj, rc):
+            actors += _actors_for(obj, Role.TARGET, rc)
+        elif prep.lower_ in COUNTERPART_PREPS:
+            actors += _actors_for(obj, Role.TARGET, rc)
+    return actors
+
+
+def _nominal_roles(noun: Token, predicate: Token, event_type: str, rc: RoleContext) -> list[Actor]:
+    actors: list[Actor] = []
+    # "Israeli strikes", "US strikes" name the attacker; "Gaza talks" names a topic.
+    modifier_labels = SOURCE_MODIFIER_LABELS if event_type in PLACE_SOURCE_TYPES else SOURCE_MODIFIER_LABELS - {"GPE"}
+    for child in noun.children:
+        if child.dep_ == "poss" or (child.dep_ in ("amod", "compound", "nmod") and _entity_label(child, rc) in modifier_labels):
+            actors += _actors_for(child, Role.SOURCE, rc)
+    for prep in children(noun, "prep"):
+        obj = first_child(prep, "pobj")
+        if obj is None:
+            continue
+        if prep.lower_ in TARGET_PREPS and not _is_place(obj, rc):
+            actors += _actors_for(obj, Role.TARGET, rc)
+        elif prep.lower_ == "between":
+            actors += _actors_for(obj, Role.SOURCE, rc)
+        elif prep.lower_ == "with":
+            actors += _actors_for(obj, Role.TARGET, rc)
+        elif prep.lower_ == "by":
+            actors += _actors_for(obj, Role.SOURCE, rc)
+        elif prep.lower_ == "of" and noun.lemma_ in ("release", "exchange", "swap", "withdrawal", "arrest", "detention"):
+            actors += _actors_for(obj, Role.TARGET if noun.lemma_ != "withdrawal" else Role.SOURCE, rc)
+    has_source = any(a.role is Role.SOURCE for a in actors)
+    if not has_source and predicate.i != noun.i and predicate.pos_ in ("VERB", "AUX"):
+        subject, passive = clause_subject(predicate)
+        # "X is expected at the talks": the passive subject of a planning verb takes part.
+        takes_part = not passive or predicate.lemma_ in ("expect", "invite", "schedule", "set")
+        if subject is not None and takes_part and subject.i != noun.i and not _contains(subject, noun):
+            actors += _actors_for(subject, Role.SOURCE, rc)
+    for mediator in _mediators(noun):
+        actors += _actors_for(mediator, Role.MEDIATOR, rc)
+    return actors
+
+
+def _mediators(noun: Token) -> list[Token]:
+    return [t for t in noun.sent if t.lemma_.lower() in ("mediator", "broker", "guarantor") and t.pos_ == "NOUN"]
+
+
+def _location(trigger: Token, predicate: Token, rc: RoleContext) -> list[Actor]:
+    for head in (trigger, predicate):
+        for prep in children(head, "prep"):
+            if prep.lower_ not in LOCATION_PREPS:
+                continue
+            obj = first_child(prep, "pobj")
+            if obj is not None and _is_place(obj, rc):
+                return _actors_for(obj, Role.LOCATION, rc)
+    return []
+
+
+def actor_for_token(token: Token, role: Role, rc: RoleContext) -> list[Actor]:
+    """Actors named by the phrase headed by `token` (and its conjuncts)."""
+    return _actors_for(token, role, rc)
+
+
+def _actors_for(token: Token, role: Role, rc: RoleContext, *, affiliation_only: bool = False) -> list[Actor]:
+    """Actors for a noun phrase and the phrases coordinated with it."""
+    actors: list[Actor] = []
+    for head in conjuncts(token):
+        actor, affiliation = _actor(head, role, rc)
+        if actor is not None and not affiliation_only:
+            actors.append(actor)
+        if affiliation is not None and (affiliation_only or role in (Role.SPEAKER, Role.SOURCE)):
+            actors.append(affiliation)
+    return actors
+
+
+def _actor(token: Token, role: Role, rc: RoleContext) -> tuple[Actor | None, Actor | None]:
+    """The actor a phrase names, and the organisation or country it is affiliated with."""
+    doc = token.doc
+    if token.ent_type_ in NON_ACTOR_ENTITIES:
+        return None, None
+    entity = rc.entity_at(token)
+    affiliation = _affiliation(token, entity, rc)
+    if entity is not None:
+        return _from_entity(entity, role), affiliation
+    if token.pos_ == "PRON" or token.lower_ in rc.context.group_anaphors:
+        resolved = _earlier_in_sentence(token, rc) or rc.context.resolve(token.lower_, in_quote=rc.in_quote(token))
+        if resolved is not None:
+            return Actor(role, token.text, rc.offset + token.idx, rc.offset + token.idx + len(token), resolved.canonical, resolved.label, resolved.country_code), affiliation
+        if token.pos_ == "PRON":
+            return None, affiliation
+    if token.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
+        return None, affiliation
+    start, end = noun_phrase(token)
+    span = doc[start:end]
+    return Actor(role, span.text, rc.offset + span.start_char, rc.offset + span.end_char), affiliation
+
+
+def _earlier_in_sentence(token: Token, rc: RoleContext) -> EntityInfo | None:
+    """'Sisi said he ...', 'Hamas said it ...': the nearest fitting entity before the pronoun."""
+    lowered = token.lower_
+    if rc.in_quote(token) or lowered in FIRST_PERSON:
+        return None
+    wanted = {"PERSON"} if lowered in PERSON_PRONOUNS else {"ORG"} if lowered in rc.context.group_anaphors else {"ORG", "GPE", "NORP"}
+    for earlier in reversed(list(token.doc[token.sent.start : token.i])):
+        entity = rc.entity_at(earlier)
+        if entity is not None and entity.label in wanted and not rc.in_quote(earlier):
+            return entity
+    return None
+
+
+def _affiliation(token: Token, entity: EntityInfo | None, rc: RoleContext) -> Actor | None:
+    """'Hamas' in 'senior Hamas official Fawzi Barhoum', 'Egyptian' in 'Egyptian President Sisi'."""
+    start, _ = noun_phrase(token)
+    for modifier in token.doc[start : token.i]:
+        if entity is not None and entity.start <= rc.offset + modifier.idx < entity.end:
+            continue
+        found = rc.entity_at(modifier)
+        if found is not None and found.label in ("ORG", "NORP", "GPE") and found is not entity:
+            return Actor(Role.SOURCE, found.text, found.start, found.end, found.canonical, found.label, found.country_code)
+    return None
+
+
+def _from_entity(entity: EntityInfo, role: Role) -> Actor:
+    return Actor(role, entity.text, entity.start, entity.end, entity.canonical, entity.label, entity.country_code)
+
+
+def _entity_label(token: Token, rc: RoleContext) -> str | None:
+    entity = rc.entity_at(token)
+    return entity.label if entity is not None else None
+
+
+def _is_place(token: Token, rc: RoleContext) -> bool:
+    return _entity_label(token, rc) in PLACE_LABELS
+
+
+def _contains(outer: Token, inner: Token) -> bool:
+    return outer.left_edge.i <= inner.i <= outer.right_edge.i
+
+
+def _unique(actors: list[Actor]) -> list[Actor]:
+    seen: set[tuple[Role, int, int]] = set()
+    kept = []
+    for actor in actors:
+        key = (actor.role, actor.start, actor.end)
+        if key not in seen:
+            seen.add(key)
+            kept.append(actor)
+    return kept

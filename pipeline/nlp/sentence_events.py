@@ -1,0 +1,308 @@
+"""Build the events of one sentence from its triggers and parse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+
+from spacy.tokens import Token
+
+from pipeline.nlp.casualties import CasualtyFinding, attributed_source, combine, find_casualties
+from pipeline.nlp.context import ArticleContext
+from pipeline.nlp.document import ParsedArticle, Sentence
+from pipeline.nlp.filters import is_absorbed, is_eventive
+from pipeline.nlp.modality import ModalityReading, is_negated, read_modality
+from pipeline.nlp.ontology import Lexicon, Ontology
+from pipeline.nlp.quotes import QuoteSpan, addressee, is_quote_only, quote_spans, quotes_for_verb
+from pipeline.nlp.roles import RoleContext, actor_for_token, find_actors
+from pipeline.nlp.syntax import first_child, governing_predicate
+from pipeline.nlp.timing import SentenceTimes, TimeAttacher
+from pipeline.nlp.timex import TimeResolver
+from pipeline.nlp.triggers import Trigger, TriggerFinder
+from pipeline.nlp.types import Actor, CasualtyClaim, ExtractedEvent, Flag, Modality, Quote, Role, Section, TimeMethod
+
+# A negated future of these types is a refusal: "will not withdraw" is a REJECTION.
+CONCESSION_TYPES = frozenset({"AGREEMENT", "WITHDRAWAL", "RELEASE", "TALKS", "CEASEFIRE"})
+REFUSAL_MODALS = frozenset({"will", "would", "can", "could", "shall"})
+# Events whose casualty figures belong to them ("the strike killed 12").
+CASUALTY_CARRIERS = frozenset({"CASUALTIES", "STRIKE", "CLASH"})
+_BACKGROUND_MS = 30 * 86_400_000
+
+
+@dataclass(frozen=True, slots=True)
+class Draft:
+    trigger: Trigger
+    event_type: str
+    modality: Modality
+    predicate: Token
+    reading: ModalityReading
+
+
+class SentenceEventBuilder:
+    def __init__(self, ontology: Ontology, lexicon: Lexicon, finder: TriggerFinder, times: TimeResolver) -> None:
+        self._ontology = ontology
+        self._lexicon = lexicon
+        self._finder = finder
+        self._attacher = TimeAttacher(times)
+
+    def build(self, sentence: Sentence, parsed: ParsedArticle, context: ArticleContext, article: object) -> list[ExtractedEvent]:
+        published_ms: int = article.published_at_ms  # type: ignore[attr-defined]
+        inferred: bool = article.published_at_inferred  # type: ignore[attr-defined]
+        sent = sentence.span
+        quotes = quote_spans(sent.text, sentence.start)
+        rc = RoleContext(
+            entity_at=lambda token: parsed.entity_at(sentence.segment_index, token),
+            context=context,
+            offset=sentence.offset,
+            in_quote=lambda token: any(q.start <= sentence.offset + token.idx < q.end for q in quotes),
+        )
+        findings = find_casualties(sent, self._lexicon)
+        triggers = self._candidates(sentence, findings)
+        times = self._attacher.prepare(sentence, frozenset(t.head.i for t in triggers), published_ms, context)
+        drafts = self._drafts(triggers, times.dated)
+        claim = combine(findings)
+        if claim is not None:
+            claim = replace(claim, reported_by=attributed_source(sent) or claim.reported_by)
+        events = []
+        for draft in drafts:
+            event = self._event(draft, sentence, parsed, rc, quotes, times, claim, published_ms, inferred)
+            if event is not None:
+                events.append(event)
+        events = _merge_same_type(events)
+        self._attacher.remember(sentence, events, context)
+        _update_context(sentence, parsed, context, events)
+        return events
+
+    def _candidates(self, sentence: Sentence, findings: list[CasualtyFinding]) -> list[Trigger]:
+        triggers = {t.head.i: t for t in self._finder.find(sentence.span)}
+        for token in sentence.span:
+            # "would not disarm": a negated future of a concession is a refusal.
+            if token.pos_ == "VERB" and token.lemma_.lower() in self._lexicon.concessions and token.i not in triggers and is_negated(token):
+                triggers[token.i] = Trigger("REJECTION", token, token.i, token.i + 1, token.lemma_.lower(), False)
+        for finding in findings:
+            token = finding.trigger
+            existing = triggers.get(token.i)
+            if existing is None or existing.event_type not in CASUALTY_CARRIERS:
+                triggers[token.i] = Trigger("CASUALTIES", token, token.i, token.i + 1, token.lemma_.lower(), token.pos_ != "VERB")
+        return sorted(triggers.values(), key=lambda t: t.start)
+
+    def _drafts(self, triggers: list[Trigger], dated: frozenset[int]) -> list[Draft]:
+        demand_heads = [t.head for t in triggers if t.event_type == "DEMAND"]
+        heads = frozenset(t.head.i for t in triggers)
+        drafts = []
+        for trigger in triggers:
+            spec = self._ontology.types[trigger.event_type]
+            predicate = governing_predicate(trigger.head) if trigger.nominal else trigger.head
+            reading = read_modality(trigger.head, predicate, self._lexicon, demand_heads)
+            if _ended_by(trigger, self._lexicon):
+                if not is_negated(trigger.head.head):
+                    if trigger.event_type in self._lexicon.violent_types:
+                        continue  # "the fighting will stop": no fighting event
+                else:  # "the bombardment had not stopped": it goes on
+                    reading = ModalityReading(Modality.ASSERTED, False, None, False)
+            eventive = is_eventive(
+                trigger, spec, self._lexicon, dated=trigger.head.i in dated,
+                demanded=reading.modality is Modality.DEMANDED, trigger_heads=heads,
+            )  # fmt: skip
+            if not eventive:
+                continue
+            if trigger.event_type == "REJECTION" and trigger.lemma in self._lexicon.concessions and not _is_refusal(reading):
+                continue
+            event_type, modality = self._retype(trigger, predicate, reading)
+            drafts.append(Draft(trigger, event_type, modality, predicate, reading))
+        absorbers = [d.trigger for d in drafts if d.event_type in self._lexicon.absorbing_types]
+        return [d for d in drafts if not is_absorbed(d.trigger, absorbers)]
+
+    def _retype(self, trigger: Trigger, predicate: Token, reading: ModalityReading) -> tuple[str, Modality]:
+        event_type, modality = trigger.event_type, reading.modality
+        if _is_refusal(reading) and (trigger.lemma in self._lexicon.concessions or event_type in CONCESSION_TYPES):
+            return "REJECTION", Modality.ASSERTED
+        if event_type in self._lexicon.violent_types and modality in (Modality.HYPOTHETICAL, Modality.PLANNED):
+            # "could target Hamas leaders", "will launch strikes": a threat, not a strike.
+            if not trigger.nominal or predicate.lemma_ in self._lexicon.light_verbs:
+                return "THREAT", Modality.ASSERTED
+        return event_type, modality
+
+    def _event(
+        self,
+        draft: Draft,
+        sentence: Sentence,
+        parsed: ParsedArticle,
+        rc: RoleContext,
+        quotes: list[QuoteSpan],
+        times: SentenceTimes,
+        claim: CasualtyClaim | None,
+        published_ms: int,
+        inferred: bool,
+    ) -> ExtractedEvent | None:
+        trigger = draft.trigger
+        spec = self._ontology.types[draft.event_type]
+        original = trigger.event_type
+        speech = not trigger.nominal and (self._ontology.is_speech(original, trigger.lemma) or original == "STATEMENT")
+        statement = speech and original == "STATEMENT"
+        actors = find_actors(trigger.head, draft.predicate, trigger.nominal, speech, statement, draft.event_type, rc)
+        quote = None
+        if speech and (statement or _has_content(trigger.head, quotes, sentence)):
+            quote, extra = self._quote(trigger.head, actors, quotes, sentence, rc)
+            actors += extra
+        elif is_quote_only(sentence.span.text) and rc.context.last_speaker is not None:
+            quote = _continued_quote(quotes, rc.context)
+        actors = _unique_actors(actors)
+        flags: list[str] = []
+        if not any(a.role is Role.LOCATION for a in actors):
+            dateline_actor = _dateline_location(sentence, parsed)
+            if dateline_actor is not None:
+                actors.append(dateline_actor)
+                flags.append(Flag.DATELINE_LOCATION)
+        event_time = self._attacher.time_for(times, trigger, draft.predicate, draft.modality, draft.event_type)
+        casualties = None
+        if claim is not None and draft.event_type in CASUALTY_CARRIERS:
+            casualties = _scoped(claim, sentence, event_time, published_ms, self._lexicon)
+        if event_time.start_ms < published_ms - _BACKGROUND_MS:
+            flags.append(Flag.BACKGROUND)
+        if inferred:
+            flags.append(Flag.PUBLISHED_AT_INFERRED)
+        head_span = sentence.span.doc[trigger.start : trigger.end]
+        return ExtractedEvent(
+            event_type=draft.event_type,
+            modality=draft.modality,
+            section=sentence.section,
+            sentence_text=sentence.span.text,
+            sentence_start=sentence.start,
+            sentence_end=sentence.end,
+            trigger_text=head_span.text,
+            trigger_lemma=trigger.lemma,
+            trigger_start=sentence.offset + head_span.start_char,
+            trigger_end=sentence.offset + head_span.end_char,
+            time=event_time,
+            confidence=_confidence(spec.prior, actors, event_time.method, sentence.section),
+            mode=self._ontology.mode(original, trigger.lemma),
+            plover=spec.plover,
+            cameo=spec.cameo,
+            entities=tuple(parsed.entities_in(sentence)),
+            actors=tuple(actors),
+            quote=quote,
+            casualties=casualties,
+            flags=tuple(flags),
+        )
+
+    def _quote(self, verb: Token, actors: list[Actor], quotes: list[QuoteSpan], sentence: Sentence, rc: RoleContext) -> tuple[Quote, list[Actor]]:
+        speaker = next((a for a in actors if a.role is Role.SPEAKER), None)
+        extra: list[Actor] = []
+        heard_by = addressee(verb)
+        if heard_by is not None:
+            extra += actor_for_token(heard_by, Role.ADDRESSEE, rc)
+        own = quotes_for_verb(quotes, verb, sentence.offset)
+        if own:
+            text = " … ".join(q.text for q in own)
+            start, end, direct = own[0].start, own[-1].end, True
+        else:
+            clause = first_child(verb, "ccomp", "xcomp", "dobj")
+            span = sentence.span.doc[clause.left_edge.i : clause.right_edge.i + 1] if clause is not None else sentence.span
+            text, start, end, direct = span.text, sentence.offset + span.start_char, sentence.offset + span.end_char, False
+        name = (speaker.canonical or speaker.text) if speaker is not None else None
+        addressee_text = extra[0].canonical or extra[0].text if extra else None
+        return Quote(text, start, end, direct, name, verb.lemma_.lower(), addressee_text), extra
+
+
+def _has_content(verb: Token, quotes: list[QuoteSpan], sentence: Sentence) -> bool:
+    """A speech act with something said: a quote, or a reported clause."""
+    return bool(quotes_for_verb(quotes, verb, sentence.offset)) or first_child(verb, "ccomp") is not None
+
+
+def _ended_by(trigger: Trigger, lexicon: Lexicon) -> bool:
+    head = trigger.head
+    return trigger.nominal and head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_ in lexicon.terminative_verbs
+
+
+def _is_refusal(reading: ModalityReading) -> bool:
+    return reading.negated and (reading.refused or (reading.modal or "") in REFUSAL_MODALS)
+
+
+def _continued_quote(quotes: list[QuoteSpan], context: ArticleContext) -> Quote | None:
+    if not quotes or context.last_speaker is None:
+        return None
+    return Quote(quotes[0].text, quotes[0].start, quotes[-1].end, True, context.last_speaker.canonical, None, None)
+
+
+def _dateline_location(sentence: Sentence, parsed: ParsedArticle) -> Actor | None:
+    dateline = parsed.dateline
+    if dateline is None or sentence.segment.start != dateline.end:
+        return None
+    if any(e.label in ("GPE", "LOC", "FAC") for e in parsed.entities_in(sentence)):
+        return None
+    return Actor(Role.LOCATION, dateline.city, dateline.start, dateline.start + len(dateline.city), dateline.city, "GPE", None)
+
+
+def _scoped(claim: CasualtyClaim, sentence: Sentence, event_time: object, published_ms: int, lexicon: Lexicon) -> CasualtyClaim:
+    from pipeline.nlp.types import EventTime, Granularity
+
+    assert isinstance(event_time, EventTime)
+    text = sentence.span.text.lower()
+    cumulative = event_time.granularity is Granularity.RANGE or any(cue in text for cue in lexicon.cumulative_cues)
+    if cumulative:
+        since = event_time.start_ms if event_time.granularity is Granularity.RANGE else None
+        return replace(claim, scope="CUMULATIVE", since_ms=since, as_of_ms=_day(published_ms))
+    scope = "INCIDENT" if event_time.method is not TimeMethod.PUBLICATION_DATE or event_time.granularity is Granularity.DAY else "UNKNOWN"
+    return replace(claim, scope=scope, as_of_ms=event_time.start_ms)
+
+
+def _day(ms: int) -> int:
+    return ms - ms % 86_400_000
+
+
+def _confidence(prior: float, actors: list[Actor], method: TimeMethod, section: Section) -> float:
+    role = 1.0 if any(a.role in (Role.SOURCE, Role.SPEAKER) for a in actors) else 0.85
+    timing = 0.9 if method is TimeMethod.PUBLICATION_DATE else 1.0
+    placement = 1.0 if section is Section.BODY else 0.9
+    return round(prior * role * timing * placement, 3)
+
+
+def _unique_actors(actors: list[Actor]) -> list[Actor]:
+    seen: set[tuple[Role, int, int]] = set()
+    kept = []
+    for actor in actors:
+        if (actor.role, actor.start, actor.end) not in seen:
+            seen.add((actor.role, actor.start, actor.end))
+            kept.append(actor)
+    return kept
+
+
+def _merge_same_type(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
+    """One event per type per sentence, unless the two have different sources."""
+    kept: list[ExtractedEvent] = []
+    for event in events:
+        twin_index = next((i for i, k in enumerate(kept) if k.event_type == event.event_type and k.modality is event.modality and not _distinct_sources(k, event)), None)
+        if twin_index is None:
+            kept.append(event)
+        elif len(event.actors) > len(kept[twin_index].actors):
+            kept[twin_index] = event
+    return kept
+
+
+def _distinct_sources(a: ExtractedEvent, b: ExtractedEvent) -> bool:
+    def names(e: ExtractedEvent) -> set[str]:
+        return {(x.canonical or x.text).lower() for x in e.actors if x.role in (Role.SOURCE, Role.SPEAKER)}
+
+    first, second = names(a), names(b)
+    return bool(first) and bool(second) and not first & second
+
+
+def _update_context(sentence: Sentence, parsed: ParsedArticle, context: ArticleContext, events: list[ExtractedEvent]) -> None:
+    for token in sentence.span:
+        entity = parsed.entity_at(sentence.segment_index, token)
+        if entity is not None and token.i == token.doc[token.i].i and (token.i + 1 >= len(token.doc) or parsed.entity_at(sentence.segment_index, token.doc[token.i + 1]) is not entity):
+            context.note_mention(entity, is_subject=token.dep_ in ("nsubj", "nsubjpass"))
+    for event in events:
+        if event.quote is None or event.quote.reporting_verb is None:
+            continue
+        speaker = next((a for a in event.actors if a.role is Role.SPEAKER and a.label), None)
+        if speaker is None:
+            continue
+        affiliation = next((a for a in event.actors if a.role is Role.SOURCE and a.label in ("ORG", "NORP", "GPE")), None)
+        context.note_speaker(_as_entity(speaker), _as_entity(affiliation) if affiliation else None)
+
+
+def _as_entity(actor: Actor) -> object:
+    from pipeline.nlp.types import EntityInfo
+
+    return EntityInfo(actor.text, actor.label or "", actor.canonical or actor.text, actor.start, actor.end, actor.country_code)

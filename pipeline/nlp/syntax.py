@@ -1,0 +1,125 @@
+"""Small helpers over spaCy's dependency parse, shared by the role, modality and time rules."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from spacy.tokens import Span, Token
+
+SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
+OBJECT_DEPS = frozenset({"dobj", "dative", "attr", "oprd"})
+# Modifiers that belong to a noun phrase when it is quoted as an actor.
+_NP_LEFT_DEPS = frozenset(
+    {"det", "amod", "compound", "poss", "nummod", "quantmod", "nmod", "case", "punct", "predet", "advmod"}
+)
+
+
+def governing_predicate(token: Token) -> Token:
+    """The verb a noun mention depends on: 'talks' in 'joined the talks' -> 'joined'.
+
+    Walks up through conjunctions, prepositions and argument relations; returns the token
+    itself when it is a verb or heads nothing verbal.
+    """
+    current = token
+    for _ in range(6):
+        if current.pos_ in ("VERB", "AUX") and current.dep_ not in ("amod", "compound"):
+            return current
+        if current.dep_ == "ROOT" or current.head.i == current.i:
+            return current
+        if current.dep_ in ("conj", "appos", "pobj", "prep", "compound", "agent") or current.dep_ in SUBJECT_DEPS | OBJECT_DEPS:
+            current = current.head
+            continue
+        return current
+    return current
+
+
+def path_from(ancestor: Token, token: Token) -> list[str] | None:
+    """Dependency labels on the way down from `ancestor` to `token`, or None if not above it."""
+    labels: list[str] = []
+    current = token
+    for _ in range(40):
+        if current.i == ancestor.i:
+            return list(reversed(labels))
+        if current.head.i == current.i:
+            return None
+        labels.append(current.dep_)
+        current = current.head
+    return None
+
+
+def children(token: Token, *deps: str) -> list[Token]:
+    return [c for c in token.children if c.dep_ in deps]
+
+
+def first_child(token: Token, *deps: str) -> Token | None:
+    for c in token.children:
+        if c.dep_ in deps:
+            return c
+    return None
+
+
+def conjuncts(token: Token) -> list[Token]:
+    """The token and the tokens coordinated with it ('Cairo and Hamas')."""
+    return [token, *[c for c in token.conjuncts if c.i != token.i]]
+
+
+def clause_subject(verb: Token) -> tuple[Token | None, bool]:
+    """Subject of a verb and whether it is passive, inheriting across conj/xcomp/advcl/relcl."""
+    current = verb
+    for _ in range(5):
+        subject = first_child(current, "nsubj", "csubj")
+        if subject is not None:
+            return subject, False
+        passive = first_child(current, "nsubjpass")
+        if passive is not None:
+            return passive, True
+        if current.dep_ == "conj" and current.head.pos_ in ("VERB", "AUX"):
+            current = current.head
+        elif current.dep_ == "xcomp":
+            # Object control: "urged Israel to withdraw" -> Israel withdraws.
+            obj = first_child(current.head, "dobj")
+            if obj is not None:
+                return obj, False
+            current = current.head
+        elif current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN", "PRON"):
+            return current.head, current.tag_ == "VBN"
+        elif current.dep_ in ("advcl", "pcomp") and current.head.pos_ in ("VERB", "AUX"):
+            current = current.head
+        elif current.dep_ == "pcomp" and current.head.dep_ == "prep":
+            # "accused Israel of breaking" -> Israel breaks.
+            obj = first_child(current.head.head, "dobj")
+            return obj, False
+        else:
+            return None, False
+    return None, False
+
+
+QUANTITY_HEADS = frozenset({"thousands", "hundreds", "dozens", "scores", "millions", "tens", "dozen", "hundred", "thousand"})
+
+
+def noun_phrase(token: Token) -> tuple[int, int]:
+    """Token span (start, end) of the noun phrase headed by `token`, without clauses.
+
+    A quantity keeps its 'of' phrase: 'thousands of protesters'.
+    """
+    if token.lower_ in QUANTITY_HEADS or token.pos_ == "NUM":
+        of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+        obj = first_child(of, "pobj") if of is not None else None
+        if obj is not None:
+            start, end = noun_phrase(obj)
+            return min(token.i, start), max(end, token.i + 1)
+    start = token.i
+    for child in token.lefts:
+        if child.dep_ in _NP_LEFT_DEPS and child.i < start:
+            start = min(start, child.left_edge.i if child.dep_ != "punct" else child.i)
+    end = token.i + 1
+    for child in token.rights:
+        if child.dep_ in ("compound", "nummod") or (child.dep_ == "punct" and child.text in "-‐"):
+            end = max(end, child.right_edge.i + 1)
+        else:
+            break
+    return start, end
+
+
+def tokens_in_sentence(sent: Span, deps: frozenset[str]) -> Iterator[Token]:
+    return (t for t in sent if t.dep_ in deps)

@@ -1,0 +1,144 @@
+"""Find event triggers in a sentence: ontology lemmas and phrases, checked against the parse."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from spacy.language import Language
+from spacy.matcher import Matcher
+from spacy.tokens import Span, Token
+
+from pipeline.nlp.ontology import Lexicon, Ontology
+
+NOMINAL_DEPS = frozenset(
+    {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "conj", "compound", "dative", "oprd", "npadvmod", "ROOT"}
+)
+# Speech verbs that need visible content (a clause or a quote) to count as a statement:
+# "added 200 trucks" is not a statement, "added that talks would resume" is.
+CONTENT_SPEECH = frozenset(
+    {"say", "tell", "add", "state", "write", "insist", "claim", "argue", "explain", "assert",
+     "affirm", "suggest", "predict", "recall", "note", "stress", "emphasize", "emphasise",
+     "tweet", "admit", "acknowledge"}
+)  # fmt: skip
+_QUOTE_MARKS = frozenset('"“”')
+
+
+@dataclass(frozen=True, slots=True)
+class Trigger:
+    """A candidate event trigger: its head token, token span and the lemma that matched."""
+
+    event_type: str
+    head: Token
+    start: int  # token index in the doc
+    end: int
+    lemma: str
+    nominal: bool
+
+    @property
+    def text(self) -> str:
+        return self.head.doc[self.start : self.end].text
+
+
+class TriggerFinder:
+    """Matches the ontology's verbs, nouns and phrases; built once per spaCy pipeline."""
+
+    def __init__(self, nlp: Language, ontology: Ontology, lexicon: Lexicon) -> None:
+        self._ontology = ontology
+        self._lexicon = lexicon
+        self._phrases = Matcher(nlp.vocab)
+        for phrase, types in ontology.phrase_types.items():
+            pattern = [{"LEMMA": {"IN": _lemma_forms(word)}} for word in phrase.split()]
+            self._phrases.add(f"{types[0]}|{phrase}", [pattern])
+
+    def find(self, sent: Span) -> list[Trigger]:
+        """All candidate triggers in the sentence, at most one per head token."""
+        found: dict[int, Trigger] = {}
+        for trigger in self._phrase_triggers(sent):
+            found.setdefault(trigger.head.i, trigger)
+        for token in sent:
+            if token.i in found:
+                continue
+            trigger = self._token_trigger(token)
+            if trigger is not None:
+                found[token.i] = trigger
+        return sorted(found.values(), key=lambda t: t.start)
+
+    def _phrase_triggers(self, sent: Span) -> list[Trigger]:
+        triggers = []
+        for match_id, start, end in self._phrases(sent, as_spans=False):
+            label = sent.doc.vocab.strings[match_id]
+            event_type, phrase = label.split("|", 1)
+            span = sent[start:end]
+            head = span.root
+            if phrase in self._ontology.types[event_type].phrases:
+                nominal = head.pos_ != "VERB"
+                triggers.append(
+                    Trigger(event_type, head, span.start, span.end, phrase, nominal)
+                )
+        return triggers
+
+    def _token_trigger(self, token: Token) -> Trigger | None:
+        lemma = token.lemma_.lower()
+        if token.pos_ == "VERB" and token.dep_ not in NOMINAL_DEPS - {"conj", "ROOT"}:
+            if token.dep_ == "amod":
+                return None  # "the besieged territory"
+            for event_type in self._ontology.verb_types.get(lemma, ()):
+                if self._verb_fits(token, event_type, lemma):
+                    return Trigger(event_type, token, token.i, token.i + 1, lemma, False)
+            return None
+        if token.pos_ in ("NOUN", "PROPN") or (token.pos_ == "VERB" and token.dep_ in NOMINAL_DEPS):
+            noun_lemma = _noun_lemma(token)
+            types = self._ontology.noun_types.get(noun_lemma) or self._ontology.noun_types.get(
+                token.lower_
+            )
+            if types:
+                return Trigger(types[0], token, token.i, token.i + 1, noun_lemma, True)
+        return None
+
+    def _verb_fits(self, token: Token, event_type: str, lemma: str) -> bool:
+        spec = self._ontology.types[event_type]
+        objects = {c.lemma_.lower() for c in token.children if c.dep_ in ("dobj", "nsubjpass")}
+        if objects & set(spec.exclude_objects):
+            return False
+        needed_prep = spec.requires_prep.get(lemma)
+        if needed_prep and not any(
+            c.dep_ in ("prep", "prt") and c.lower_ == needed_prep for c in token.children
+        ):
+            return False
+        if event_type == "STATEMENT":
+            return self._is_statement(token, lemma)
+        return True
+
+    def _is_statement(self, token: Token, lemma: str) -> bool:
+        if self.is_media_subject(token):
+            return False  # "AFP reported": attribution, not a statement
+        if lemma not in CONTENT_SPEECH:
+            return True
+        has_clause = any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in token.children)
+        has_quote = any(t.text in _QUOTE_MARKS for t in token.sent)
+        return has_clause or has_quote or token.dep_ in ("parataxis", "ccomp")
+
+    def is_media_subject(self, token: Token) -> bool:
+        outlets = self._lexicon.media_outlets_lower
+        for child in token.children:
+            if child.dep_ in ("nsubj", "nsubjpass"):
+                phrase = token.doc[child.left_edge.i : child.i + 1].text.lower()
+                if phrase in outlets or child.text.lower() in outlets:
+                    return True
+        return False
+
+
+def _noun_lemma(token: Token) -> str:
+    """Noun lemma, mending the tagger where it read a plural noun as a verb ("talks")."""
+    if token.pos_ == "VERB" and token.tag_ == "VBZ" and token.lower_.endswith("s"):
+        return token.lower_[:-1]
+    return token.lemma_.lower()
+
+
+def _lemma_forms(word: str) -> list[str]:
+    """Lemma and surface forms to accept for one word of a phrase."""
+    forms = {word, word.lower()}
+    if word.endswith("y"):
+        forms.add(word[:-1] + "ies")
+    forms.add(word + "s")
+    return sorted(forms)
