@@ -18,6 +18,7 @@ class ErrorKind(StrEnum):
     BODY_TOO_LARGE = "body_too_large"
     INVALID_TIMESTAMP = "invalid_timestamp"
     UNUSABLE_TEXT = "unusable_text"
+    UNREADABLE_ARCHIVE = "unreadable_archive"
     EXTRACTION_FAILED = "extraction_failed"
     ENCODING_FAILED = "encoding_failed"
 

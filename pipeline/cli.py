@@ -1,0 +1,295 @@
+"""The `newsevents` command: run, backfill, produce, inspect and topics.
+
+Beam options go after `--` and pass through unchanged, e.g.
+`newsevents run ... -- --runner=DataflowRunner --project=p --region=r --setup_file=./setup.py`.
+"""
+
+from __future__ import annotations
+
+import signal
+import sys
+from datetime import datetime
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+from pydantic import ValidationError
+from rich.console import Console
+
+from pipeline.articles import parse_rfc3339_ms
+from pipeline.config import (
+    ArchiveSourceSettings,
+    ExtractionSettings,
+    KafkaSettings,
+    KafkaSinkSettings,
+    KafkaSourceSettings,
+    RunConfig,
+)
+from pipeline.errors import InvalidRecord, UserError
+from pipeline.logs import quiet_third_party_logs
+
+try:  # typer vendors click since 0.20; older versions use click itself
+    from typer._click import exceptions as click_errors
+except ImportError:  # pragma: no cover
+    from click import exceptions as click_errors  # type: ignore[no-redef]
+
+app = typer.Typer(
+    name="newsevents",
+    help="Turn a stream of news articles into structured events (Apache Beam + Kafka + Avro).",
+    add_completion=False,
+    pretty_exceptions_enable=False,
+    rich_markup_mode=None,
+    no_args_is_help=True,
+)
+topics_app = typer.Typer(help="Create or list Kafka topics.", no_args_is_help=True, rich_markup_mode=None)
+app.add_typer(topics_app, name="topics")
+console = Console()
+errors = Console(stderr=True)
+
+BootstrapOption = Annotated[
+    str, typer.Option("--bootstrap-servers", "-b", envvar="NEWSEVENTS_BOOTSTRAP_SERVERS", help="Kafka HOST:PORT[,HOST:PORT]")
+]
+KafkaOptions = Annotated[
+    list[str] | None,
+    typer.Option("--kafka-option", help="Extra kafka-python client setting KEY=VALUE (repeatable), e.g. security_protocol=SSL"),
+]
+ModelOption = Annotated[str, typer.Option("--model", help="spaCy model package to load")]
+BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per spaCy batch")]
+_BEAM_ARGS = {"allow_extra_args": True, "ignore_unknown_options": False}
+
+
+def _kafka(bootstrap: str, options: list[str] | None) -> KafkaSettings:
+    parsed: dict[str, str | int] = {}
+    for item in options or []:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise UserError(f"--kafka-option expects KEY=VALUE, got '{item}'")
+        parsed[key.strip()] = int(value) if value.strip().isdigit() else value.strip()
+    return KafkaSettings(bootstrap_servers=bootstrap, options=parsed)
+
+
+def _time_ms(value: str | None, flag: str) -> int | None:
+    if value is None:
+        return None
+    try:
+        return parse_rfc3339_ms(value)
+    except InvalidRecord:
+        raise UserError(f"{flag} must be an RFC 3339 time with an offset, e.g. 2025-10-08T00:00:00Z") from None
+
+
+def _beam_args(ctx: typer.Context) -> list[str]:
+    stray = [arg for arg in ctx.args if not arg.startswith("--")]
+    if stray:
+        raise UserError(f"unexpected argument '{stray[0]}' (Beam options go after --, as --name=value)")
+    return list(ctx.args)
+
+
+@app.command(context_settings=_BEAM_ARGS)
+def run(
+    ctx: typer.Context,
+    input_topic: Annotated[str, typer.Option("--input-topic", "-i", help="Topic of articles (JSON or Avro)")],
+    output_topic: Annotated[str, typer.Option("--output-topic", "-o", help="Topic for Avro events")],
+    dead_letter_topic: Annotated[str, typer.Option("--dead-letter-topic", "-d", help="Topic for dead letters")],
+    bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
+    bounded: Annotated[bool, typer.Option("--bounded", help="Stop at the end offsets seen at start (backfill a range)")] = False,
+    from_time: Annotated[str | None, typer.Option("--from-time", help="Start at this RFC 3339 time instead of the group's offsets")] = None,
+    to_time: Annotated[str | None, typer.Option("--to-time", help="With --bounded: stop at this RFC 3339 time")] = None,
+    group_id: Annotated[str, typer.Option("--group-id", help="Consumer group whose offsets are committed")] = "newsevents",
+    offset_reset: Annotated[str, typer.Option("--offset-reset", help="Where a new group starts: earliest or latest")] = "earliest",
+    output_dir: Annotated[str | None, typer.Option("--output-dir", help="Also write Avro files here")] = None,
+    input_format: Annotated[str, typer.Option("--input-format", help="json, avro or avro-confluent")] = "json",
+    confluent_schema_id: Annotated[int | None, typer.Option("--confluent-schema-id", help="Frame event values in the Confluent wire format with this schema id")] = None,
+    model: ModelOption = ExtractionSettings().model,
+    batch_size: BatchOption = ExtractionSettings().batch_size,
+    kafka_option: KafkaOptions = None,
+) -> None:
+    """Kafka to Kafka: read articles from a topic, write events and dead letters to topics."""
+    from pipeline.io.admin import require_topics
+
+    if to_time and not bounded:
+        raise UserError("--to-time needs --bounded")
+    kafka = _kafka(bootstrap_servers, kafka_option)
+    config = RunConfig(
+        source=KafkaSourceSettings(
+            kafka=kafka, topic=input_topic, group_id=group_id, bounded=bounded, offset_reset=offset_reset,  # type: ignore[arg-type]
+            from_time_ms=_time_ms(from_time, "--from-time"), to_time_ms=_time_ms(to_time, "--to-time"),
+        ),
+        extraction=ExtractionSettings(model=model, input_format=input_format, batch_size=batch_size),  # type: ignore[arg-type]
+        events_topic=KafkaSinkSettings(kafka=kafka, topic=output_topic, confluent_schema_id=confluent_schema_id),
+        dead_letter_topic=KafkaSinkSettings(kafka=kafka, topic=dead_letter_topic),
+        output_dir=output_dir,
+    )  # fmt: skip
+    require_topics(kafka, [input_topic, output_topic, dead_letter_topic])
+    _run(config, _beam_args(ctx))
+
+
+@app.command(context_settings=_BEAM_ARGS)
+def backfill(
+    ctx: typer.Context,
+    input_glob: Annotated[str, typer.Option("--input", help="Archive files: JSONL, JSONL.gz, JSON or Avro (glob)")],
+    output_dir: Annotated[str, typer.Option("--output-dir", help="Directory for events-*.avro and dead-letter-*.avro")],
+    output_topic: Annotated[str | None, typer.Option("--output-topic", help="Also write events to this topic")] = None,
+    dead_letter_topic: Annotated[str | None, typer.Option("--dead-letter-topic", help="Also write dead letters to this topic")] = None,
+    bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
+    model: ModelOption = ExtractionSettings().model,
+    batch_size: BatchOption = ExtractionSettings().batch_size,
+    kafka_option: KafkaOptions = None,
+) -> None:
+    """Archives to Avro files (and optionally topics), in bounded mode."""
+    from pipeline.io.admin import require_topics
+
+    kafka = _kafka(bootstrap_servers, kafka_option) if (output_topic or dead_letter_topic) else None
+    if not _matches(input_glob):
+        raise UserError(f"no files match --input '{input_glob}'")
+    config = RunConfig(
+        source=ArchiveSourceSettings(pattern=input_glob),
+        extraction=ExtractionSettings(model=model, batch_size=batch_size),
+        events_topic=KafkaSinkSettings(kafka=kafka, topic=output_topic) if kafka and output_topic else None,
+        dead_letter_topic=KafkaSinkSettings(kafka=kafka, topic=dead_letter_topic) if kafka and dead_letter_topic else None,
+        output_dir=output_dir,
+    )
+    if kafka is not None:
+        require_topics(kafka, [t for t in (output_topic, dead_letter_topic) if t])
+    _run(config, _beam_args(ctx))
+
+
+@app.command()
+def produce(
+    files: Annotated[list[Path], typer.Argument(help="Archive files to publish (JSON, JSONL, JSONL.gz, Avro)")],
+    topic: Annotated[str, typer.Option("--topic", "-t", help="Topic to publish to")],
+    bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
+    kafka_option: KafkaOptions = None,
+) -> None:
+    """Publish archive files to a topic, keyed by article id, with a progress bar."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
+
+    from pipeline.io.admin import require_topics
+    from pipeline.io.publish import archive_records, publish
+
+    kafka = _kafka(bootstrap_servers, kafka_option)
+    require_topics(kafka, [topic])
+    records = list(archive_records(files))
+    columns = (TextColumn("publishing to {task.fields[topic]}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    with Progress(*columns, console=errors) as progress:
+        task = progress.add_task("publish", total=len(records), topic=topic)
+        sent = publish(records, KafkaSinkSettings(kafka=kafka, topic=topic), on_sent=lambda: progress.advance(task))
+    console.print(f"published {sent} records to '{topic}' at {bootstrap_servers}")
+
+
+@app.command()
+def inspect(
+    path: Annotated[str | None, typer.Argument(help="Avro file or glob (events-*.avro, dead-letter-*.avro)")] = None,
+    topic: Annotated[str | None, typer.Option("--topic", "-t", help="Read from this topic instead of files")] = None,
+    bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
+    dead_letters: Annotated[bool, typer.Option("--dead-letters", help="The topic holds dead letters, not events")] = False,
+    fmt: Annotated[str, typer.Option("--format", "-f", help="table or json (one record per line)")] = "table",
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N records")] = None,
+    event_type: Annotated[str | None, typer.Option("--type", help="Only events of this type (e.g. STRIKE)")] = None,
+    max_wait: Annotated[float, typer.Option("--max-wait", min=0.5, help="Seconds of topic silence that end reading")] = 3.0,
+    kafka_option: KafkaOptions = None,
+) -> None:
+    """Print events or dead letters as a readable table or as JSON lines."""
+    from pipeline.inspect_view import print_records, records_from_files, records_from_topic
+
+    if fmt not in ("table", "json"):
+        raise UserError(f"--format must be table or json, got '{fmt}'")
+    if (path is None) == (topic is None):
+        raise UserError("give either a PATH to Avro files or --topic")
+    if topic is not None:
+        from pipeline.io.admin import require_topics
+
+        kafka = _kafka(bootstrap_servers, kafka_option)
+        require_topics(kafka, [topic])
+        source = records_from_topic(kafka, topic, "dead_letter" if dead_letters else "event", max_wait, None)
+        title = f"topic {topic}"
+    else:
+        assert path is not None
+        source = records_from_files(path)
+        title = path
+    records: list[dict[str, Any]] = []
+    for record in source:
+        if event_type and record.get("event_type") != event_type.upper():
+            continue
+        records.append(record)
+        if limit is not None and len(records) >= limit:
+            break
+    print_records(records, fmt, f"{title}: {len(records)} records", console)
+
+
+@topics_app.command("create")
+def topics_create(
+    names: Annotated[list[str], typer.Argument(help="Topic names")],
+    partitions: Annotated[int, typer.Option("--partitions", "-p", min=1)] = 3,
+    bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
+    kafka_option: KafkaOptions = None,
+) -> None:
+    """Create topics that do not exist yet."""
+    from pipeline.io.admin import create_topics
+
+    created = create_topics(_kafka(bootstrap_servers, kafka_option), names, partitions)
+    console.print(f"created: {', '.join(created) if created else 'none (all exist)'}")
+
+
+@topics_app.command("list")
+def topics_list(bootstrap_servers: BootstrapOption = "127.0.0.1:9092", kafka_option: KafkaOptions = None) -> None:
+    """List topics."""
+    from pipeline.io.admin import admin_client
+
+    client = admin_client(_kafka(bootstrap_servers, kafka_option))
+    try:
+        for name in sorted(client.list_topics()):
+            console.print(name)
+    finally:
+        client.close()
+
+
+def _matches(pattern: str) -> bool:
+    from apache_beam.io.filesystems import FileSystems
+
+    try:
+        return any(result.metadata_list for result in FileSystems.match([pattern]))
+    except Exception:  # noqa: BLE001 - Beam raises BeamIOError or scheme errors; both mean "no match"
+        return False
+
+
+def _run(config: RunConfig, beam_args: list[str]) -> None:
+    from pipeline.reporting import print_summary
+    from pipeline.runner import run as run_pipeline
+
+    started = datetime.now()
+    with errors.status("running the pipeline (Ctrl-C stops an unbounded run)…"):
+        summary = run_pipeline(config, beam_args)
+    print_summary(summary, (datetime.now() - started).total_seconds(), console)
+    if config.bounded and not summary.balanced:
+        raise UserError("article accounting does not balance: read != with events + without events + dead letters")
+
+
+def main(argv: list[str] | None = None) -> None:
+    """Entry point: user mistakes end in one line on stderr and a non-zero exit, never a traceback."""
+    quiet_third_party_logs()
+    # A container stop (SIGTERM) ends a streaming run like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _interrupt)
+    try:
+        app(args=argv, prog_name="newsevents", standalone_mode=False)
+    except click_errors.NoArgsIsHelpError as err:
+        console.print(err.format_message(), markup=False, highlight=False)
+    except click_errors.UsageError as err:
+        command = err.ctx.command_path if err.ctx is not None else "newsevents"
+        _fail(f"{err.format_message()} (see '{command} --help')", 2)
+    except (typer.Abort, KeyboardInterrupt):
+        _fail("stopped", 130)
+    except UserError as err:
+        _fail(str(err), 1)
+    except ValidationError as err:
+        first = err.errors()[0]
+        field = ".".join(str(part) for part in first["loc"])
+        _fail(f"{field}: {first['msg']}", 2)
+
+
+def _interrupt(signum: int, frame: object) -> None:
+    raise KeyboardInterrupt
+
+
+def _fail(message: str, code: int) -> None:
+    errors.print(f"newsevents: error: {message}", markup=False, highlight=False, soft_wrap=True)
+    sys.exit(code)

@@ -1,0 +1,131 @@
+"""Read events (or dead letters) back from Avro files or a topic, for people to look at."""
+
+from __future__ import annotations
+
+import glob
+import json
+import time
+from collections.abc import Iterator
+from datetime import datetime
+from typing import Any
+
+import fastavro
+from kafka import KafkaConsumer
+from rich.console import Console
+from rich.table import Table
+
+from pipeline.config import KafkaSettings
+from pipeline.errors import UserError
+from pipeline.io.avro_codec import AvroCodec
+
+
+def records_from_files(pattern: str) -> Iterator[dict[str, Any]]:
+    paths = sorted(glob.glob(pattern)) or ([pattern] if not any(ch in pattern for ch in "*?[") else [])
+    if not paths:
+        raise UserError(f"no Avro files match '{pattern}'")
+    for path in paths:
+        try:
+            with open(path, "rb") as handle:
+                yield from fastavro.reader(handle)  # type: ignore[misc]
+        except (OSError, ValueError) as err:
+            raise UserError(f"cannot read {path}: {err}") from None
+
+
+def records_from_topic(kafka: KafkaSettings, topic: str, schema: str, max_wait_s: float, limit: int | None) -> Iterator[dict[str, Any]]:
+    """Records of a topic from its beginning, until it has been quiet for `max_wait_s`."""
+    codec = AvroCodec(schema)
+    framed = AvroCodec(schema, confluent_schema_id=0)
+    consumer = KafkaConsumer(
+        topic, **kafka.client_config(), group_id=None, auto_offset_reset="earliest", enable_auto_commit=False,
+        consumer_timeout_ms=int(max_wait_s * 1000),
+    )  # fmt: skip
+    try:
+        deadline = time.monotonic() + max(30.0, max_wait_s * 10)
+        for count, message in enumerate(consumer, start=1):
+            value: bytes = message.value or b""
+            yield framed.decode(value) if value[:1] == b"\x00" else codec.decode(value)
+            if (limit is not None and count >= limit) or time.monotonic() > deadline:
+                break
+    finally:
+        consumer.close()
+
+
+def as_json(record: dict[str, Any]) -> str:
+    return json.dumps(record, default=_json_default, ensure_ascii=False)
+
+
+def _json_default(value: object) -> object:
+    if isinstance(value, datetime):
+        return value.isoformat()
+    if isinstance(value, bytes):
+        return value.decode("utf-8", "replace")
+    raise TypeError(f"cannot serialise {type(value).__name__}")
+
+
+def event_table(records: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title, show_lines=False, expand=True)
+    for column, style in (("date", "cyan"), ("type", "bold"), ("modality", ""), ("who", "green"), ("whom / where", "yellow"), ("details", ""), ("sentence", "dim")):
+        table.add_column(column, style=style, overflow="fold")
+    for record in records:
+        table.add_row(*_event_row(record))
+    return table
+
+
+def dead_letter_table(records: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title, expand=True)
+    for column in ("stage", "reason", "message", "article", "from"):
+        table.add_column(column, overflow="fold")
+    for r in records:
+        prov = r["provenance"]
+        where = f"{prov['topic']}[{prov['partition']}]@{prov['offset']}" if prov["kind"] == "KAFKA" else f"{prov['path']}:{prov['line']}"
+        table.add_row(r["stage"], r["error_kind"], r["message"], r.get("article_id") or "", where)
+    return table
+
+
+def _event_row(record: dict[str, Any]) -> list[str]:
+    when = record["event_time"]
+    start = when["start"]
+    date = start.strftime("%Y-%m-%d") if isinstance(start, datetime) else str(start)
+    if when["granularity"] in ("MONTH", "YEAR", "WEEK", "RANGE"):
+        date += f" ({when['granularity'].lower()})"
+    actors = record["actors"]
+    who = _names(actors, ("SPEAKER", "SOURCE"))
+    whom = _names(actors, ("TARGET",))
+    where = _names(actors, ("LOCATION",))
+    details = []
+    if record.get("quote"):
+        details.append(f"“{_short(record['quote']['text'], 60)}”")
+    if record.get("casualties"):
+        c = record["casualties"]
+        figures = ", ".join(f"{k} {c[k]:,}" for k in ("killed", "injured") if c[k] is not None)
+        details.append(f"{figures or c['figure_text']} ({c['scope'].lower()})" + (" ⚠ conflicting" if c["conflicting"] else ""))
+    mode = f" / {record['event_mode']}" if record.get("event_mode") else ""
+    return [
+        date,
+        record["event_type"] + mode,
+        record["modality"].lower(),
+        who,
+        " @ ".join(x for x in (whom, where) if x),
+        "; ".join(details),
+        _short(record["sentence"]["text"], 110),
+    ]
+
+
+def _names(actors: list[dict[str, Any]], roles: tuple[str, ...]) -> str:
+    names = [a["canonical"] or a["text"] for a in actors if a["role"] in roles]
+    return ", ".join(dict.fromkeys(names))
+
+
+def _short(text: str, width: int) -> str:
+    return text if len(text) <= width else text[: width - 1] + "…"
+
+
+def print_records(records: list[dict[str, Any]], fmt: str, title: str, console: Console) -> None:
+    if fmt == "json":
+        for record in records:
+            console.print(as_json(record), markup=False, highlight=False, soft_wrap=True)
+        return
+    if records and "raw_payload" in records[0]:
+        console.print(dead_letter_table(records, title))
+    else:
+        console.print(event_table(records, title))

@@ -1,0 +1,1 @@
+"""Sources and sinks: Kafka topics, archive files and Avro files."""

@@ -1,0 +1,1 @@
+"""Beam steps: thin wrappers that adapt the pure functions to PCollections."""
