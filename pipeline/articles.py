@@ -64,9 +64,7 @@ def decode_article(
             parsed.id,
         )
     if not any(ch.isalnum() for ch in parsed.body):
-        raise InvalidRecord(
-            ErrorKind.UNUSABLE_TEXT, "body has no letters or digits", parsed.id
-        )
+        raise InvalidRecord(ErrorKind.UNUSABLE_TEXT, "body has no letters or digits", parsed.id)
     if parsed.published_at is None:
         published_ms, inferred = (raw.timestamp_ms or now_ms), True
     else:
@@ -91,9 +89,7 @@ def clean_text(text: str) -> str:
     """
     if text.isprintable():
         return text
-    return "".join(
-        ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text
-    )
+    return "".join(ch if ch in "\n\t" or unicodedata.category(ch)[0] != "C" else " " for ch in text)
 
 
 def parse_rfc3339_ms(value: str, article_id: str | None = None) -> int:
@@ -125,19 +121,13 @@ def _json_mapping(payload: bytes) -> dict[str, Any]:
     try:
         text = payload.decode("utf-8")
     except UnicodeDecodeError as err:
-        raise InvalidRecord(
-            ErrorKind.NOT_UTF8, f"payload is not UTF-8 (bad byte at position {err.start})"
-        ) from None
+        raise InvalidRecord(ErrorKind.NOT_UTF8, f"payload is not UTF-8 (bad byte at position {err.start})") from None
     try:
         value = json.loads(text)
     except json.JSONDecodeError as err:
-        raise InvalidRecord(
-            ErrorKind.INVALID_JSON, f"payload is not JSON: {err.msg} at line {err.lineno}"
-        ) from None
+        raise InvalidRecord(ErrorKind.INVALID_JSON, f"payload is not JSON: {err.msg} at line {err.lineno}") from None
     if not isinstance(value, dict):
-        raise InvalidRecord(
-            ErrorKind.NOT_AN_OBJECT, f"payload is a JSON {type(value).__name__}, not an object"
-        )
+        raise InvalidRecord(ErrorKind.NOT_AN_OBJECT, f"payload is a JSON {type(value).__name__}, not an object")
     return value
 
 
@@ -145,16 +135,12 @@ def _avro_mapping(payload: bytes, *, framed: bool) -> dict[str, Any]:
     body = payload
     if framed:
         if len(payload) < 5 or payload[0] != _CONFLUENT_MAGIC:
-            raise InvalidRecord(
-                ErrorKind.INVALID_AVRO, "payload lacks the Confluent wire-format header"
-            )
+            raise InvalidRecord(ErrorKind.INVALID_AVRO, "payload lacks the Confluent wire-format header")
         body = payload[5:]
     try:
         record = fastavro.schemaless_reader(io.BytesIO(body), _article_schema(), None)
     except (EOFError, ValueError, IndexError, UnicodeDecodeError) as err:
-        raise InvalidRecord(
-            ErrorKind.INVALID_AVRO, f"payload is not an Article Avro record: {err}"
-        ) from None
+        raise InvalidRecord(ErrorKind.INVALID_AVRO, f"payload is not an Article Avro record: {err}") from None
     if not isinstance(record, dict):
         raise InvalidRecord(ErrorKind.INVALID_AVRO, "payload is not an Article Avro record")
     return record
@@ -169,9 +155,7 @@ def _from_validation_error(err: ValidationError, article_id: str | None) -> Inva
     first = err.errors()[0]
     field = ".".join(str(part) for part in first["loc"]) or "payload"
     if first["type"] == "missing":
-        return InvalidRecord(
-            ErrorKind.MISSING_FIELD, f"required field '{field}' is missing", article_id
-        )
+        return InvalidRecord(ErrorKind.MISSING_FIELD, f"required field '{field}' is missing", article_id)
     return InvalidRecord(
         ErrorKind.WRONG_TYPE,
         f"field '{field}' has the wrong type: {first['msg'].lower()}",

@@ -47,14 +47,20 @@ console = Console()
 errors = Console(stderr=True)
 
 BootstrapOption = Annotated[
-    str, typer.Option("--bootstrap-servers", "-b", envvar="NEWSEVENTS_BOOTSTRAP_SERVERS", help="Kafka HOST:PORT[,HOST:PORT]")
+    str,
+    typer.Option(
+        "--bootstrap-servers", "-b", envvar="NEWSEVENTS_BOOTSTRAP_SERVERS", help="Kafka HOST:PORT[,HOST:PORT]"
+    ),
 ]
 KafkaOptions = Annotated[
     list[str] | None,
-    typer.Option("--kafka-option", help="Extra kafka-python client setting KEY=VALUE (repeatable), e.g. security_protocol=SSL"),
+    typer.Option(
+        "--kafka-option", help="Extra kafka-python client setting KEY=VALUE (repeatable), e.g. security_protocol=SSL"
+    ),
 ]
 ModelOption = Annotated[str, typer.Option("--model", help="spaCy model package to load")]
 BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per spaCy batch")]
+_DEFAULTS = ExtractionSettings()
 _BEAM_ARGS = {"allow_extra_args": True, "ignore_unknown_options": False}
 
 
@@ -91,16 +97,29 @@ def run(
     output_topic: Annotated[str, typer.Option("--output-topic", "-o", help="Topic for Avro events")],
     dead_letter_topic: Annotated[str, typer.Option("--dead-letter-topic", "-d", help="Topic for dead letters")],
     bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
-    bounded: Annotated[bool, typer.Option("--bounded", help="Stop at the end offsets seen at start (backfill a range)")] = False,
-    from_time: Annotated[str | None, typer.Option("--from-time", help="Start at this RFC 3339 time instead of the group's offsets")] = None,
+    bounded: Annotated[
+        bool, typer.Option("--bounded", help="Stop at the end offsets seen at start (backfill a range)")
+    ] = False,
+    from_time: Annotated[
+        str | None, typer.Option("--from-time", help="Start at this RFC 3339 time instead of the group's offsets")
+    ] = None,
     to_time: Annotated[str | None, typer.Option("--to-time", help="With --bounded: stop at this RFC 3339 time")] = None,
-    group_id: Annotated[str, typer.Option("--group-id", help="Consumer group whose offsets are committed")] = "newsevents",
-    offset_reset: Annotated[str, typer.Option("--offset-reset", help="Where a new group starts: earliest or latest")] = "earliest",
+    group_id: Annotated[
+        str, typer.Option("--group-id", help="Consumer group whose offsets are committed")
+    ] = "newsevents",
+    offset_reset: Annotated[
+        str, typer.Option("--offset-reset", help="Where a new group starts: earliest or latest")
+    ] = "earliest",
     output_dir: Annotated[str | None, typer.Option("--output-dir", help="Also write Avro files here")] = None,
     input_format: Annotated[str, typer.Option("--input-format", help="json, avro or avro-confluent")] = "json",
-    confluent_schema_id: Annotated[int | None, typer.Option("--confluent-schema-id", help="Frame event values in the Confluent wire format with this schema id")] = None,
-    model: ModelOption = ExtractionSettings().model,
-    batch_size: BatchOption = ExtractionSettings().batch_size,
+    confluent_schema_id: Annotated[
+        int | None,
+        typer.Option(
+            "--confluent-schema-id", help="Frame event values in the Confluent wire format with this schema id"
+        ),
+    ] = None,
+    model: ModelOption = _DEFAULTS.model,
+    batch_size: BatchOption = _DEFAULTS.batch_size,
     kafka_option: KafkaOptions = None,
 ) -> None:
     """Kafka to Kafka: read articles from a topic, write events and dead letters to topics."""
@@ -111,10 +130,10 @@ def run(
     kafka = _kafka(bootstrap_servers, kafka_option)
     config = RunConfig(
         source=KafkaSourceSettings(
-            kafka=kafka, topic=input_topic, group_id=group_id, bounded=bounded, offset_reset=offset_reset,  # type: ignore[arg-type]
+            kafka=kafka, topic=input_topic, group_id=group_id, bounded=bounded, offset_reset=offset_reset,
             from_time_ms=_time_ms(from_time, "--from-time"), to_time_ms=_time_ms(to_time, "--to-time"),
         ),
-        extraction=ExtractionSettings(model=model, input_format=input_format, batch_size=batch_size),  # type: ignore[arg-type]
+        extraction=ExtractionSettings(model=model, input_format=input_format, batch_size=batch_size),
         events_topic=KafkaSinkSettings(kafka=kafka, topic=output_topic, confluent_schema_id=confluent_schema_id),
         dead_letter_topic=KafkaSinkSettings(kafka=kafka, topic=dead_letter_topic),
         output_dir=output_dir,
@@ -129,10 +148,12 @@ def backfill(
     input_glob: Annotated[str, typer.Option("--input", help="Archive files: JSONL, JSONL.gz, JSON or Avro (glob)")],
     output_dir: Annotated[str, typer.Option("--output-dir", help="Directory for events-*.avro and dead-letter-*.avro")],
     output_topic: Annotated[str | None, typer.Option("--output-topic", help="Also write events to this topic")] = None,
-    dead_letter_topic: Annotated[str | None, typer.Option("--dead-letter-topic", help="Also write dead letters to this topic")] = None,
+    dead_letter_topic: Annotated[
+        str | None, typer.Option("--dead-letter-topic", help="Also write dead letters to this topic")
+    ] = None,
     bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
-    model: ModelOption = ExtractionSettings().model,
-    batch_size: BatchOption = ExtractionSettings().batch_size,
+    model: ModelOption = _DEFAULTS.model,
+    batch_size: BatchOption = _DEFAULTS.batch_size,
     kafka_option: KafkaOptions = None,
 ) -> None:
     """Archives to Avro files (and optionally topics), in bounded mode."""
@@ -145,7 +166,9 @@ def backfill(
         source=ArchiveSourceSettings(pattern=input_glob),
         extraction=ExtractionSettings(model=model, batch_size=batch_size),
         events_topic=KafkaSinkSettings(kafka=kafka, topic=output_topic) if kafka and output_topic else None,
-        dead_letter_topic=KafkaSinkSettings(kafka=kafka, topic=dead_letter_topic) if kafka and dead_letter_topic else None,
+        dead_letter_topic=KafkaSinkSettings(kafka=kafka, topic=dead_letter_topic)
+        if kafka and dead_letter_topic
+        else None,
         output_dir=output_dir,
     )
     if kafka is not None:
@@ -181,11 +204,15 @@ def inspect(
     path: Annotated[str | None, typer.Argument(help="Avro file or glob (events-*.avro, dead-letter-*.avro)")] = None,
     topic: Annotated[str | None, typer.Option("--topic", "-t", help="Read from this topic instead of files")] = None,
     bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
-    dead_letters: Annotated[bool, typer.Option("--dead-letters", help="The topic holds dead letters, not events")] = False,
+    dead_letters: Annotated[
+        bool, typer.Option("--dead-letters", help="The topic holds dead letters, not events")
+    ] = False,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json (one record per line)")] = "table",
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N records")] = None,
     event_type: Annotated[str | None, typer.Option("--type", help="Only events of this type (e.g. STRIKE)")] = None,
-    max_wait: Annotated[float, typer.Option("--max-wait", min=0.5, help="Seconds of topic silence that end reading")] = 3.0,
+    max_wait: Annotated[
+        float, typer.Option("--max-wait", min=0.5, help="Seconds of topic silence that end reading")
+    ] = 3.0,
     kafka_option: KafkaOptions = None,
 ) -> None:
     """Print events or dead letters as a readable table or as JSON lines."""

@@ -8,6 +8,7 @@
 from __future__ import annotations
 
 import apache_beam as beam
+from apache_beam.pvalue import PCollection
 from apache_beam.transforms import window
 
 from pipeline.config import ArchiveSourceSettings, KafkaSinkSettings, RunConfig
@@ -25,7 +26,9 @@ from pipeline.transforms.extract import ExtractEvents
 def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
     """Add the whole newsevents graph for `config` to `pipeline`."""
     records, read_failures, source = _read(pipeline, config)
-    decoded = records | "DecodeArticles" >> DecodeArticles(config.extraction.input_format, config.extraction.max_body_chars)
+    decoded = records | "DecodeArticles" >> DecodeArticles(
+        config.extraction.input_format, config.extraction.max_body_chars
+    )
     extracted = decoded[MAIN] | "ExtractEvents" >> ExtractEvents(config.extraction.model, config.extraction.batch_size)
     encoded = extracted[MAIN] | "EncodeEvents" >> EncodeEvents(_schema_id(config.events_topic))
     dead_letters = (
@@ -35,14 +38,22 @@ def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
     )
     written = [
         *_write(encoded[MAIN], "Events", "events", "event", config.events_topic, EVENTS_WRITTEN_KAFKA, config),
-        *_write(dead_letters, "DeadLetters", "dead-letter", "dead_letter", config.dead_letter_topic, DEAD_LETTERS_WRITTEN, config),
+        *_write(
+            dead_letters,
+            "DeadLetters",
+            "dead-letter",
+            "dead_letter",
+            config.dead_letter_topic,
+            DEAD_LETTERS_WRITTEN,
+            config,
+        ),
     ]
     if isinstance(source, ReadFromKafka) and config.bounded and source.plans is not None:
         done = written | "AllWritten" >> beam.Flatten()
         source.plans | "CommitOffsets" >> beam.ParDo(CommitOffsetsFn(source.settings), beam.pvalue.AsList(done))
 
 
-def _read(pipeline: beam.Pipeline, config: RunConfig) -> tuple[beam.PCollection, list[beam.PCollection], beam.PTransform]:
+def _read(pipeline: beam.Pipeline, config: RunConfig) -> tuple[PCollection, list[PCollection], beam.PTransform]:
     if isinstance(config.source, ArchiveSourceSettings):
         archives = ReadArchives(config.source.pattern)
         outputs = pipeline | "ReadArticles" >> archives
@@ -52,14 +63,14 @@ def _read(pipeline: beam.Pipeline, config: RunConfig) -> tuple[beam.PCollection,
 
 
 def _write(
-    records: beam.PCollection,
+    records: PCollection,
     label: str,
     file_prefix: str,
     schema_name: str,
     topic: KafkaSinkSettings | None,
     metric: str,
     config: RunConfig,
-) -> list[beam.PCollection]:
+) -> list[PCollection]:
     written = []
     if topic is not None:
         written.append(records | f"Write{label}ToKafka" >> WriteToKafka(topic, metric))

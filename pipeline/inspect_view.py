@@ -31,7 +31,9 @@ def records_from_files(pattern: str) -> Iterator[dict[str, Any]]:
             raise UserError(f"cannot read {path}: {err}") from None
 
 
-def records_from_topic(kafka: KafkaSettings, topic: str, schema: str, max_wait_s: float, limit: int | None) -> Iterator[dict[str, Any]]:
+def records_from_topic(
+    kafka: KafkaSettings, topic: str, schema: str, max_wait_s: float, limit: int | None
+) -> Iterator[dict[str, Any]]:
     """Records of a topic from its beginning, until it has been quiet for `max_wait_s`."""
     codec = AvroCodec(schema)
     framed = AvroCodec(schema, confluent_schema_id=0)
@@ -64,7 +66,15 @@ def _json_default(value: object) -> object:
 
 def event_table(records: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title, show_lines=False, expand=True)
-    for column, style in (("date", "cyan"), ("type", "bold"), ("modality", ""), ("who", "green"), ("whom / where", "yellow"), ("details", ""), ("sentence", "dim")):
+    for column, style in (
+        ("date", "cyan"),
+        ("type", "bold"),
+        ("modality", ""),
+        ("who", "green"),
+        ("whom / where", "yellow"),
+        ("details", ""),
+        ("sentence", "dim"),
+    ):
         table.add_column(column, style=style, overflow="fold")
     for record in records:
         table.add_row(*_event_row(record))
@@ -77,7 +87,11 @@ def dead_letter_table(records: list[dict[str, Any]], title: str) -> Table:
         table.add_column(column, overflow="fold")
     for r in records:
         prov = r["provenance"]
-        where = f"{prov['topic']}[{prov['partition']}]@{prov['offset']}" if prov["kind"] == "KAFKA" else f"{prov['path']}:{prov['line']}"
+        where = (
+            f"{prov['topic']}[{prov['partition']}]@{prov['offset']}"
+            if prov["kind"] == "KAFKA"
+            else f"{prov['path']}:{prov['line']}"
+        )
         table.add_row(r["stage"], r["error_kind"], r["message"], r.get("article_id") or "", where)
     return table
 
@@ -98,7 +112,9 @@ def _event_row(record: dict[str, Any]) -> list[str]:
     if record.get("casualties"):
         c = record["casualties"]
         figures = ", ".join(f"{k} {c[k]:,}" for k in ("killed", "injured") if c[k] is not None)
-        details.append(f"{figures or c['figure_text']} ({c['scope'].lower()})" + (" ⚠ conflicting" if c["conflicting"] else ""))
+        details.append(
+            f"{figures or c['figure_text']} ({c['scope'].lower()})" + (" ⚠ conflicting" if c["conflicting"] else "")
+        )
     mode = f" / {record['event_mode']}" if record.get("event_mode") else ""
     return [
         date,

@@ -29,7 +29,9 @@ class RunSummary:
 
     @property
     def balanced(self) -> bool:
-        accounted = self.get(ARTICLES_WITH_EVENTS) + self.get(ARTICLES_WITHOUT_EVENTS) + self.get(ARTICLES_DEAD_LETTERED)
+        accounted = (
+            self.get(ARTICLES_WITH_EVENTS) + self.get(ARTICLES_WITHOUT_EVENTS) + self.get(ARTICLES_DEAD_LETTERED)
+        )
         return accounted == self.get(ARTICLES_READ)
 
 

@@ -19,7 +19,9 @@ def event_id(article_id: str, sentence_start: int, event_type: str, trigger_star
     return str(uuid.uuid5(EVENT_ID_NAMESPACE, f"{article_id}\x1f{sentence_start}\x1f{event_type}\x1f{trigger_start}"))
 
 
-def event_record(article: Article, event: ExtractedEvent, *, processed_at_ms: int, extractor_version: str) -> dict[str, Any]:
+def event_record(
+    article: Article, event: ExtractedEvent, *, processed_at_ms: int, extractor_version: str
+) -> dict[str, Any]:
     """The schemas/event.avsc record for one event of one article."""
     return {
         "schema_version": SCHEMA_VERSION,

@@ -28,7 +28,12 @@ def print_summary(summary: m.RunSummary, seconds: float, console: Console) -> No
     table.add_column("metric")
     table.add_column("value", justify="right")
     for name, label in _ROWS:
-        if name in summary.counters or name in (m.ARTICLES_READ, m.ARTICLES_WITH_EVENTS, m.ARTICLES_WITHOUT_EVENTS, m.ARTICLES_DEAD_LETTERED):
+        if name in summary.counters or name in (
+            m.ARTICLES_READ,
+            m.ARTICLES_WITH_EVENTS,
+            m.ARTICLES_WITHOUT_EVENTS,
+            m.ARTICLES_DEAD_LETTERED,
+        ):
             table.add_row(label, f"{summary.get(name):,}")
     verdict = "[green]balanced[/]" if summary.balanced else "[red]NOT balanced[/]"
     table.add_row("read = with + without + dead-lettered", verdict)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import json
-from functools import lru_cache
+from functools import cache
 from importlib import resources
 from typing import Any
 
@@ -19,7 +19,7 @@ def schema_json(name: str) -> dict[str, Any]:
     return document
 
 
-@lru_cache(maxsize=None)
+@cache
 def load_schema(name: str) -> Any:
     """The parsed fastavro schema for `name` (article, event or dead_letter)."""
     return fastavro.parse_schema(schema_json(name))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 from collections.abc import Iterable
 from typing import Any
 
@@ -25,7 +26,9 @@ def admin_client(kafka: KafkaSettings, timeout_ms: int = CONNECT_TIMEOUT_MS) -> 
     try:
         return KafkaAdminClient(**config)
     except (KafkaConnectionError, KafkaTimeoutError):
-        raise UserError(f"cannot reach a Kafka broker at {kafka.bootstrap_servers} within {timeout_ms // 1000}s") from None
+        raise UserError(
+            f"cannot reach a Kafka broker at {kafka.bootstrap_servers} within {timeout_ms // 1000}s"
+        ) from None
     except KafkaError as err:
         raise UserError(f"cannot connect to Kafka at {kafka.bootstrap_servers}: {err}") from None
 
@@ -56,10 +59,8 @@ def create_topics(kafka: KafkaSettings, topics: Iterable[str], partitions: int, 
         existing = set(client.list_topics())
         new = [NewTopic(t, partitions, replication) for t in dict.fromkeys(topics) if t not in existing]
         if new:
-            try:
+            with contextlib.suppress(TopicAlreadyExistsError):  # created concurrently: fine
                 client.create_topics(new)
-            except TopicAlreadyExistsError:
-                pass  # created concurrently: the outcome we wanted
         return [t.name for t in new]
     except KafkaError as err:
         raise UserError(f"cannot create topics at {kafka.bootstrap_servers}: {err}") from None

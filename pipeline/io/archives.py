@@ -6,12 +6,13 @@ import gzip
 import json
 import zlib
 from collections.abc import Iterator
-from typing import IO
+from typing import IO, cast
 
 import apache_beam as beam
 import fastavro
 from apache_beam.io import fileio
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import DoOutputsTuple, PBegin, TaggedOutput
 
 from pipeline.errors import ErrorKind
 from pipeline.metrics import ARTICLES_READ, NAMESPACE
@@ -34,7 +35,7 @@ def iter_archive(path: str, handle: IO[bytes]) -> Iterator[RawRecord]:
     name = path.lower()
     try:
         if name.endswith((".jsonl.gz", ".ndjson.gz")):
-            yield from _lines(path, gzip.GzipFile(fileobj=handle), read_time)
+            yield from _lines(path, cast(IO[bytes], gzip.GzipFile(fileobj=handle)), read_time)
         elif name.endswith((".jsonl", ".ndjson")):
             yield from _lines(path, handle, read_time)
         elif name.endswith(".json"):
@@ -65,7 +66,9 @@ def _json_document(path: str, data: bytes, read_time: int) -> Iterator[RawRecord
         return
     items = document if isinstance(document, list) else [document]
     for number, item in enumerate(items, start=1):
-        yield RawRecord(json.dumps(item, ensure_ascii=False).encode(), Provenance.archive(path, number), None, read_time)
+        yield RawRecord(
+            json.dumps(item, ensure_ascii=False).encode(), Provenance.archive(path, number), None, read_time
+        )
 
 
 class ReadArchiveFn(beam.DoFn):
@@ -73,7 +76,7 @@ class ReadArchiveFn(beam.DoFn):
         self._read = Metrics.counter(NAMESPACE, ARTICLES_READ)
         self._dead_letter = DeadLetterFactory(Stage.READ)
 
-    def process(self, readable: fileio.ReadableFile) -> Iterator[RawRecord | beam.pvalue.TaggedOutput]:
+    def process(self, readable: fileio.ReadableFile) -> Iterator[RawRecord | TaggedOutput[str, DeadLetter]]:
         path = readable.metadata.path
         try:
             with readable.open(compression_type=beam.io.filesystem.CompressionTypes.UNCOMPRESSED) as handle:
@@ -83,17 +86,17 @@ class ReadArchiveFn(beam.DoFn):
             self._read.inc()
             raw = RawRecord(str(err).encode(), Provenance.archive(path, 0))
             letter: DeadLetter = self._dead_letter(raw, ErrorKind.UNREADABLE_ARCHIVE, str(err))
-            yield beam.pvalue.TaggedOutput(DEAD_LETTERS, letter)
+            yield TaggedOutput(DEAD_LETTERS, letter)
 
 
-class ReadArchives(beam.PTransform):  # type: ignore[misc]
+class ReadArchives(beam.PTransform[PBegin, DoOutputsTuple]):
     """Glob -> RawRecords (`main`) and unreadable files as dead letters (`dead_letters`)."""
 
     def __init__(self, pattern: str) -> None:
         super().__init__()
         self._pattern = pattern
 
-    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.pvalue.DoOutputsTuple:
+    def expand(self, pbegin: PBegin) -> DoOutputsTuple:
         return (
             pbegin
             | "Match" >> fileio.MatchFiles(self._pattern)

@@ -10,13 +10,14 @@ from typing import IO, Any
 
 import apache_beam as beam
 from apache_beam.io import fileio
+from apache_beam.pvalue import PCollection
 from fastavro.write import Writer
 
 from pipeline.model import EncodedRecord
 from pipeline.schemas import load_schema
 
 
-class AvroFileSink(fileio.FileSink):  # type: ignore[misc]
+class AvroFileSink(fileio.FileSink):
     """Writes records of one schema, deflate-compressed, to one file."""
 
     def __init__(self, schema_name: str) -> None:
@@ -45,7 +46,7 @@ class _SinkFactory:
         return AvroFileSink(self._schema_name)
 
 
-class WriteAvroFiles(beam.PTransform):  # type: ignore[misc]
+class WriteAvroFiles(beam.PTransform[PCollection[EncodedRecord], PCollection[Any]]):
     """EncodedRecords -> `<output_dir>/<prefix>-*.avro`; outputs the written files' results."""
 
     def __init__(self, output_dir: str, prefix: str, schema_name: str) -> None:
@@ -54,7 +55,7 @@ class WriteAvroFiles(beam.PTransform):  # type: ignore[misc]
         self._prefix = prefix
         self._schema_name = schema_name
 
-    def expand(self, records: beam.PCollection) -> beam.PCollection:
+    def expand(self, records: PCollection) -> PCollection:
         return (
             records
             | "ToRecord" >> beam.Map(lambda encoded: encoded.record if isinstance(encoded, EncodedRecord) else encoded)

@@ -6,7 +6,8 @@ from collections.abc import Iterator
 from typing import Any
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection
 from apache_beam.transforms.window import GlobalWindow
 from apache_beam.utils.timestamp import MIN_TIMESTAMP
 from apache_beam.utils.windowed_value import WindowedValue
@@ -61,9 +62,11 @@ class WriteToKafkaFn(beam.DoFn):
         failed = [f for f in self._futures if not f.is_done or f.failed()]
         if failed:
             first = failed[0].exception if failed[0].is_done else "timed out"
-            raise SinkError(f"{len(failed)} of {len(self._futures)} records not written to '{self._settings.topic}': {first}")
+            raise SinkError(
+                f"{len(failed)} of {len(self._futures)} records not written to '{self._settings.topic}': {first}"
+            )
         self._written.inc(len(self._futures))
-        yield WindowedValue(len(self._futures), MIN_TIMESTAMP, [GlobalWindow()])
+        yield WindowedValue(len(self._futures), MIN_TIMESTAMP, (GlobalWindow(),))
         self._futures = []
 
     def teardown(self) -> None:
@@ -72,11 +75,11 @@ class WriteToKafkaFn(beam.DoFn):
             producer.close(timeout=10)
 
 
-class WriteToKafka(beam.PTransform):  # type: ignore[misc]
+class WriteToKafka(beam.PTransform[PCollection[EncodedRecord], PCollection[int]]):
     def __init__(self, settings: KafkaSinkSettings, metric: str) -> None:
         super().__init__()
         self._settings = settings
         self._metric = metric
 
-    def expand(self, records: beam.PCollection) -> beam.PCollection:
+    def expand(self, records: PCollection) -> PCollection:
         return records | beam.ParDo(WriteToKafkaFn(self._settings, self._metric))

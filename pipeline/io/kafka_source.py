@@ -13,13 +13,16 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, cast
 
 import apache_beam as beam
 from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
 from apache_beam.io.watermark_estimators import ManualWatermarkEstimator
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PBegin, PCollection
+from apache_beam.runners.sdf_utils import RestrictionTrackerView
 from apache_beam.transforms.core import RestrictionProvider
+from apache_beam.transforms.window import TimestampedValue
 from apache_beam.utils.timestamp import Duration, Timestamp
 from kafka import KafkaConsumer, TopicPartition
 from kafka.errors import KafkaError
@@ -66,11 +69,11 @@ def plan_partitions(consumer: KafkaConsumer, settings: KafkaSourceSettings) -> l
     tps = [TopicPartition(settings.topic, p) for p in sorted(partitions)]
     begin, end = consumer.beginning_offsets(tps), consumer.end_offsets(tps)
     starts = _start_offsets(consumer, settings, tps, begin, end)
-    stops: dict[TopicPartition, int | None] = {tp: None for tp in tps}
+    stops: dict[TopicPartition, int | None] = dict.fromkeys(tps)
     if settings.bounded:
         stops = {tp: end[tp] for tp in tps}
         if settings.to_time_ms is not None:
-            found = consumer.offsets_for_times({tp: settings.to_time_ms for tp in tps})
+            found = consumer.offsets_for_times(dict.fromkeys(tps, settings.to_time_ms))
             stops = {tp: (found[tp].offset if found.get(tp) else end[tp]) for tp in tps}
     return [PartitionPlan(tp.topic, tp.partition, starts[tp], stops[tp]) for tp in tps]
 
@@ -83,7 +86,7 @@ def _start_offsets(
     end: dict[TopicPartition, int],
 ) -> dict[TopicPartition, int]:
     if settings.from_time_ms is not None:
-        found = consumer.offsets_for_times({tp: settings.from_time_ms for tp in tps})
+        found = consumer.offsets_for_times(dict.fromkeys(tps, settings.from_time_ms))
         return {tp: (found[tp].offset if found.get(tp) else end[tp]) for tp in tps}
     default = begin if settings.offset_reset == "earliest" else end
     starts = {}
@@ -108,7 +111,7 @@ class PlanPartitionsFn(beam.DoFn):
             consumer.close()
 
 
-class _OffsetRangeProvider(RestrictionProvider):  # type: ignore[misc]
+class _OffsetRangeProvider(RestrictionProvider):
     def initial_restriction(self, plan: PartitionPlan) -> OffsetRange:
         return OffsetRange(plan.start, UNBOUNDED_STOP if plan.stop is None else max(plan.start, plan.stop))
 
@@ -126,17 +129,22 @@ class _OffsetRangeProvider(RestrictionProvider):  # type: ignore[misc]
         return max(0, restriction.stop - restriction.start)
 
 
-class _CheckpointOnlyTracker(OffsetRestrictionTracker):  # type: ignore[misc]
+class _CheckpointOnlyTracker(OffsetRestrictionTracker):
     """An unbounded range can only be checkpointed: splitting it by a fraction would invent
     offsets near 2**63."""
 
     def try_split(self, fraction_of_remainder: float) -> tuple[OffsetRange, OffsetRange] | None:
         if fraction_of_remainder != 0:
             return None
-        return super().try_split(0)  # type: ignore[no-any-return]
+        return cast(tuple[OffsetRange, OffsetRange] | None, super().try_split(0))
 
     def is_bounded(self) -> bool:
         return False
+
+
+# Restriction and watermark parameters of the reading DoFns (Beam reads them from defaults).
+_RESTRICTION = beam.DoFn.RestrictionParam(_OffsetRangeProvider())
+_WATERMARK = beam.DoFn.WatermarkEstimatorParam(ManualWatermarkEstimator.default_provider())
 
 
 class _PartitionReader(beam.DoFn):
@@ -157,10 +165,10 @@ class _PartitionReader(beam.DoFn):
     def _read(
         self,
         plan: PartitionPlan,
-        tracker: OffsetRestrictionTracker,
+        tracker: RestrictionTrackerView,
         watermark: ManualWatermarkEstimator,
         finalizer: Any | None,
-    ) -> Iterator[beam.window.TimestampedValue]:
+    ) -> Iterator[TimestampedValue]:
         tp = TopicPartition(plan.topic, plan.partition)
         restriction = tracker.current_restriction()
         deadline = time.monotonic() + self._settings.max_bundle_seconds
@@ -192,7 +200,7 @@ class _PartitionReader(beam.DoFn):
                     key=record.key,
                     timestamp_ms=record.timestamp if record.timestamp >= 0 else None,
                 )
-                yield beam.window.TimestampedValue(raw, event_time)
+                yield TimestampedValue(raw, event_time)
         self._commit_later(finalizer, tp, last_claimed)
         tracker.defer_remainder(IDLE_RESUME if last_claimed is None else Duration.of(0))
 
@@ -216,9 +224,9 @@ class ReadBoundedPartitionFn(_PartitionReader):
     def process(
         self,
         plan: PartitionPlan,
-        tracker: OffsetRestrictionTracker = beam.DoFn.RestrictionParam(_OffsetRangeProvider()),
-        watermark: ManualWatermarkEstimator = beam.DoFn.WatermarkEstimatorParam(ManualWatermarkEstimator.default_provider()),
-    ) -> Iterator[beam.window.TimestampedValue]:
+        tracker: RestrictionTrackerView = _RESTRICTION,  # type: ignore[assignment]
+        watermark: ManualWatermarkEstimator = _WATERMARK,  # type: ignore[assignment]
+    ) -> Iterator[TimestampedValue]:
         yield from self._read(plan, tracker, watermark, None)
 
 
@@ -230,9 +238,9 @@ class ReadUnboundedPartitionFn(_PartitionReader):
         self,
         plan: PartitionPlan,
         finalizer: Any = beam.DoFn.BundleFinalizerParam,
-        tracker: OffsetRestrictionTracker = beam.DoFn.RestrictionParam(_OffsetRangeProvider()),
-        watermark: ManualWatermarkEstimator = beam.DoFn.WatermarkEstimatorParam(ManualWatermarkEstimator.default_provider()),
-    ) -> Iterator[beam.window.TimestampedValue]:
+        tracker: RestrictionTrackerView = _RESTRICTION,  # type: ignore[assignment]
+        watermark: ManualWatermarkEstimator = _WATERMARK,  # type: ignore[assignment]
+    ) -> Iterator[TimestampedValue]:
         yield from self._read(plan, tracker, watermark, finalizer)
 
 
@@ -264,16 +272,16 @@ class CommitOffsetsFn(beam.DoFn):
             consumer.close()
 
 
-class ReadFromKafka(beam.PTransform):  # type: ignore[misc]
+class ReadFromKafka(beam.PTransform[PBegin, PCollection[RawRecord]]):
     """Topic -> RawRecords, timestamped with the Kafka record time. `plans` holds the
     partition plans after expansion, for the bounded commit step."""
 
     def __init__(self, settings: KafkaSourceSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.plans: beam.PCollection | None = None
+        self.plans: PCollection | None = None
 
-    def expand(self, pbegin: beam.pvalue.PBegin) -> beam.PCollection:
+    def expand(self, pbegin: PBegin) -> PCollection:
         self.plans = (
             pbegin
             | "Impulse" >> beam.Impulse()

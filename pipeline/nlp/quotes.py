@@ -88,4 +88,3 @@ def _prep_object(prep: Token, preps: tuple[str, ...]) -> Token | None:
     if prep.lower_ not in preps:
         return None
     return first_child(prep, "pobj")
-

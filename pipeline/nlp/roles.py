@@ -13,7 +13,9 @@ from pipeline.nlp.types import Actor, EntityInfo, Role
 
 TARGET_PREPS = frozenset({"on", "against", "at", "into", "targeting", "upon"})
 COUNTERPART_PREPS = frozenset({"with", "between"})
-LOCATION_PREPS = frozenset({"in", "at", "near", "inside", "outside", "across", "throughout", "around", "into", "from", "off"})
+LOCATION_PREPS = frozenset(
+    {"in", "at", "near", "inside", "outside", "across", "throughout", "around", "into", "from", "off"}
+)
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 SOURCE_MODIFIER_LABELS = frozenset({"NORP", "GPE", "ORG", "PERSON"})
 PLACE_SOURCE_TYPES = frozenset({"STRIKE", "CLASH", "MOBILIZATION", "SANCTION", "WITHDRAWAL", "ARREST", "THREAT"})
@@ -75,9 +77,7 @@ def _verbal_roles(verb: Token, speech: bool, statement: bool, rc: RoleContext) -
         obj = first_child(prep, "pobj")
         if obj is None:
             continue
-        if prep.lower_ in TARGET_PREPS and not _is_place(obj, rc):
-            actors += _actors_for(obj, Role.TARGET, rc)
-        elif prep.lower_ in COUNTERPART_PREPS:
+        if (prep.lower_ in TARGET_PREPS and not _is_place(obj, rc)) or prep.lower_ in COUNTERPART_PREPS:
             actors += _actors_for(obj, Role.TARGET, rc)
     return actors
 
@@ -87,7 +87,9 @@ def _nominal_roles(noun: Token, predicate: Token, event_type: str, rc: RoleConte
     # "Israeli strikes", "US strikes" name the attacker; "Gaza talks" names a topic.
     modifier_labels = SOURCE_MODIFIER_LABELS if event_type in PLACE_SOURCE_TYPES else SOURCE_MODIFIER_LABELS - {"GPE"}
     for child in noun.children:
-        if child.dep_ == "poss" or (child.dep_ in ("amod", "compound", "nmod") and _entity_label(child, rc) in modifier_labels):
+        if child.dep_ == "poss" or (
+            child.dep_ in ("amod", "compound", "nmod") and _entity_label(child, rc) in modifier_labels
+        ):
             actors += _actors_for(child, Role.SOURCE, rc)
     for prep in children(noun, "prep"):
         obj = first_child(prep, "pobj")
@@ -101,7 +103,14 @@ def _nominal_roles(noun: Token, predicate: Token, event_type: str, rc: RoleConte
             actors += _actors_for(obj, Role.TARGET, rc)
         elif prep.lower_ == "by":
             actors += _actors_for(obj, Role.SOURCE, rc)
-        elif prep.lower_ == "of" and noun.lemma_ in ("release", "exchange", "swap", "withdrawal", "arrest", "detention"):
+        elif prep.lower_ == "of" and noun.lemma_ in (
+            "release",
+            "exchange",
+            "swap",
+            "withdrawal",
+            "arrest",
+            "detention",
+        ):
             actors += _actors_for(obj, Role.TARGET if noun.lemma_ != "withdrawal" else Role.SOURCE, rc)
     has_source = any(a.role is Role.SOURCE for a in actors)
     if not has_source and predicate.i != noun.i and predicate.pos_ in ("VERB", "AUX"):
@@ -159,7 +168,15 @@ def _actor(token: Token, role: Role, rc: RoleContext) -> tuple[Actor | None, Act
     if token.pos_ == "PRON" or token.lower_ in rc.context.group_anaphors:
         resolved = _earlier_in_sentence(token, rc) or rc.context.resolve(token.lower_, in_quote=rc.in_quote(token))
         if resolved is not None:
-            return Actor(role, token.text, rc.offset + token.idx, rc.offset + token.idx + len(token), resolved.canonical, resolved.label, resolved.country_code), affiliation
+            return Actor(
+                role,
+                token.text,
+                rc.offset + token.idx,
+                rc.offset + token.idx + len(token),
+                resolved.canonical,
+                resolved.label,
+                resolved.country_code,
+            ), affiliation
         if token.pos_ == "PRON":
             return None, affiliation
     if token.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
@@ -174,7 +191,13 @@ def _earlier_in_sentence(token: Token, rc: RoleContext) -> EntityInfo | None:
     lowered = token.lower_
     if rc.in_quote(token) or lowered in FIRST_PERSON:
         return None
-    wanted = {"PERSON"} if lowered in PERSON_PRONOUNS else {"ORG"} if lowered in rc.context.group_anaphors else {"ORG", "GPE", "NORP"}
+    wanted = (
+        {"PERSON"}
+        if lowered in PERSON_PRONOUNS
+        else {"ORG"}
+        if lowered in rc.context.group_anaphors
+        else {"ORG", "GPE", "NORP"}
+    )
     for earlier in reversed(list(token.doc[token.sent.start : token.i])):
         entity = rc.entity_at(earlier)
         if entity is not None and entity.label in wanted and not rc.in_quote(earlier):
@@ -190,7 +213,9 @@ def _affiliation(token: Token, entity: EntityInfo | None, rc: RoleContext) -> Ac
             continue
         found = rc.entity_at(modifier)
         if found is not None and found.label in ("ORG", "NORP", "GPE") and found is not entity:
-            return Actor(Role.SOURCE, found.text, found.start, found.end, found.canonical, found.label, found.country_code)
+            return Actor(
+                Role.SOURCE, found.text, found.start, found.end, found.canonical, found.label, found.country_code
+            )
     return None
 
 

@@ -80,9 +80,7 @@ def _strip(start: int, text: str) -> tuple[int, str]:
 
 def _is_promo(text: str, prefixes: tuple[str, ...]) -> bool:
     lowered = text.lower()
-    return any(lowered.startswith(prefix) for prefix in prefixes) and (
-        ":" in lowered[:24] or len(lowered.split()) <= 3
-    )
+    return any(lowered.startswith(prefix) for prefix in prefixes) and (":" in lowered[:24] or len(lowered.split()) <= 3)
 
 
 def _looks_like_subhead(text: str) -> bool:

@@ -15,10 +15,24 @@ from pipeline.nlp.ontology import Lexicon, Ontology
 from pipeline.nlp.quotes import QuoteSpan, addressee, is_quote_only, quote_spans, quotes_for_verb
 from pipeline.nlp.roles import RoleContext, actor_for_token, find_actors
 from pipeline.nlp.syntax import first_child, governing_predicate
-from pipeline.nlp.timing import SentenceTimes, TimeAttacher
 from pipeline.nlp.timex import TimeResolver
+from pipeline.nlp.timing import SentenceTimes, TimeAttacher
 from pipeline.nlp.triggers import Trigger, TriggerFinder
-from pipeline.nlp.types import Actor, CasualtyClaim, ExtractedEvent, Flag, Modality, Quote, Role, Section, TimeMethod
+from pipeline.nlp.types import (
+    Actor,
+    ArticleText,
+    CasualtyClaim,
+    EntityInfo,
+    EventTime,
+    ExtractedEvent,
+    Flag,
+    Granularity,
+    Modality,
+    Quote,
+    Role,
+    Section,
+    TimeMethod,
+)
 
 # A negated future of these types is a refusal: "will not withdraw" is a REJECTION.
 CONCESSION_TYPES = frozenset({"AGREEMENT", "WITHDRAWAL", "RELEASE", "TALKS", "CEASEFIRE"})
@@ -44,9 +58,11 @@ class SentenceEventBuilder:
         self._finder = finder
         self._attacher = TimeAttacher(times)
 
-    def build(self, sentence: Sentence, parsed: ParsedArticle, context: ArticleContext, article: object) -> list[ExtractedEvent]:
-        published_ms: int = article.published_at_ms  # type: ignore[attr-defined]
-        inferred: bool = article.published_at_inferred  # type: ignore[attr-defined]
+    def build(
+        self, sentence: Sentence, parsed: ParsedArticle, context: ArticleContext, article: ArticleText
+    ) -> list[ExtractedEvent]:
+        published_ms = article.published_at_ms
+        inferred = article.published_at_inferred
         sent = sentence.span
         quotes = quote_spans(sent.text, sentence.start)
         rc = RoleContext(
@@ -76,13 +92,20 @@ class SentenceEventBuilder:
         triggers = {t.head.i: t for t in self._finder.find(sentence.span)}
         for token in sentence.span:
             # "would not disarm": a negated future of a concession is a refusal.
-            if token.pos_ == "VERB" and token.lemma_.lower() in self._lexicon.concessions and token.i not in triggers and is_negated(token):
+            if (
+                token.pos_ == "VERB"
+                and token.lemma_.lower() in self._lexicon.concessions
+                and token.i not in triggers
+                and is_negated(token)
+            ):
                 triggers[token.i] = Trigger("REJECTION", token, token.i, token.i + 1, token.lemma_.lower(), False)
         for finding in findings:
             token = finding.trigger
             existing = triggers.get(token.i)
             if existing is None or existing.event_type not in CASUALTY_CARRIERS:
-                triggers[token.i] = Trigger("CASUALTIES", token, token.i, token.i + 1, token.lemma_.lower(), token.pos_ != "VERB")
+                triggers[token.i] = Trigger(
+                    "CASUALTIES", token, token.i, token.i + 1, token.lemma_.lower(), token.pos_ != "VERB"
+                )
         return sorted(triggers.values(), key=lambda t: t.start)
 
     def _drafts(self, triggers: list[Trigger], dated: frozenset[int]) -> list[Draft]:
@@ -105,7 +128,11 @@ class SentenceEventBuilder:
             )  # fmt: skip
             if not eventive:
                 continue
-            if trigger.event_type == "REJECTION" and trigger.lemma in self._lexicon.concessions and not _is_refusal(reading):
+            if (
+                trigger.event_type == "REJECTION"
+                and trigger.lemma in self._lexicon.concessions
+                and not _is_refusal(reading)
+            ):
                 continue
             event_type, modality = self._retype(trigger, predicate, reading)
             drafts.append(Draft(trigger, event_type, modality, predicate, reading))
@@ -116,10 +143,14 @@ class SentenceEventBuilder:
         event_type, modality = trigger.event_type, reading.modality
         if _is_refusal(reading) and (trigger.lemma in self._lexicon.concessions or event_type in CONCESSION_TYPES):
             return "REJECTION", Modality.ASSERTED
-        if event_type in self._lexicon.violent_types and modality in (Modality.HYPOTHETICAL, Modality.PLANNED):
-            # "could target Hamas leaders", "will launch strikes": a threat, not a strike.
-            if not trigger.nominal or predicate.lemma_ in self._lexicon.light_verbs:
-                return "THREAT", Modality.ASSERTED
+        # "could target Hamas leaders", "will launch strikes": a threat, not a strike.
+        possible = modality in (Modality.HYPOTHETICAL, Modality.PLANNED)
+        if (
+            possible
+            and event_type in self._lexicon.violent_types
+            and (not trigger.nominal or predicate.lemma_ in self._lexicon.light_verbs)
+        ):
+            return "THREAT", Modality.ASSERTED
         return event_type, modality
 
     def _event(
@@ -185,7 +216,9 @@ class SentenceEventBuilder:
             flags=tuple(flags),
         )
 
-    def _quote(self, verb: Token, actors: list[Actor], quotes: list[QuoteSpan], sentence: Sentence, rc: RoleContext) -> tuple[Quote, list[Actor]]:
+    def _quote(
+        self, verb: Token, actors: list[Actor], quotes: list[QuoteSpan], sentence: Sentence, rc: RoleContext
+    ) -> tuple[Quote, list[Actor]]:
         speaker = next((a for a in actors if a.role is Role.SPEAKER), None)
         extra: list[Actor] = []
         heard_by = addressee(verb)
@@ -197,8 +230,15 @@ class SentenceEventBuilder:
             start, end, direct = own[0].start, own[-1].end, True
         else:
             clause = first_child(verb, "ccomp", "xcomp", "dobj")
-            span = sentence.span.doc[clause.left_edge.i : clause.right_edge.i + 1] if clause is not None else sentence.span
-            text, start, end, direct = span.text, sentence.offset + span.start_char, sentence.offset + span.end_char, False
+            span = (
+                sentence.span.doc[clause.left_edge.i : clause.right_edge.i + 1] if clause is not None else sentence.span
+            )
+            text, start, end, direct = (
+                span.text,
+                sentence.offset + span.start_char,
+                sentence.offset + span.end_char,
+                False,
+            )
         name = (speaker.canonical or speaker.text) if speaker is not None else None
         addressee_text = extra[0].canonical or extra[0].text if extra else None
         return Quote(text, start, end, direct, name, verb.lemma_.lower(), addressee_text), extra
@@ -230,19 +270,24 @@ def _dateline_location(sentence: Sentence, parsed: ParsedArticle) -> Actor | Non
         return None
     if any(e.label in ("GPE", "LOC", "FAC") for e in parsed.entities_in(sentence)):
         return None
-    return Actor(Role.LOCATION, dateline.city, dateline.start, dateline.start + len(dateline.city), dateline.city, "GPE", None)
+    return Actor(
+        Role.LOCATION, dateline.city, dateline.start, dateline.start + len(dateline.city), dateline.city, "GPE", None
+    )
 
 
-def _scoped(claim: CasualtyClaim, sentence: Sentence, event_time: object, published_ms: int, lexicon: Lexicon) -> CasualtyClaim:
-    from pipeline.nlp.types import EventTime, Granularity
-
-    assert isinstance(event_time, EventTime)
+def _scoped(
+    claim: CasualtyClaim, sentence: Sentence, event_time: EventTime, published_ms: int, lexicon: Lexicon
+) -> CasualtyClaim:
     text = sentence.span.text.lower()
     cumulative = event_time.granularity is Granularity.RANGE or any(cue in text for cue in lexicon.cumulative_cues)
     if cumulative:
         since = event_time.start_ms if event_time.granularity is Granularity.RANGE else None
         return replace(claim, scope="CUMULATIVE", since_ms=since, as_of_ms=_day(published_ms))
-    scope = "INCIDENT" if event_time.method is not TimeMethod.PUBLICATION_DATE or event_time.granularity is Granularity.DAY else "UNKNOWN"
+    scope = (
+        "INCIDENT"
+        if event_time.method is not TimeMethod.PUBLICATION_DATE or event_time.granularity is Granularity.DAY
+        else "UNKNOWN"
+    )
     return replace(claim, scope=scope, as_of_ms=event_time.start_ms)
 
 
@@ -271,7 +316,14 @@ def _merge_same_type(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
     """One event per type per sentence, unless the two have different sources."""
     kept: list[ExtractedEvent] = []
     for event in events:
-        twin_index = next((i for i, k in enumerate(kept) if k.event_type == event.event_type and k.modality is event.modality and not _distinct_sources(k, event)), None)
+        twin_index = next(
+            (
+                i
+                for i, k in enumerate(kept)
+                if k.event_type == event.event_type and k.modality is event.modality and not _distinct_sources(k, event)
+            ),
+            None,
+        )
         if twin_index is None:
             kept.append(event)
         elif len(event.actors) > len(kept[twin_index].actors):
@@ -287,10 +339,19 @@ def _distinct_sources(a: ExtractedEvent, b: ExtractedEvent) -> bool:
     return bool(first) and bool(second) and not first & second
 
 
-def _update_context(sentence: Sentence, parsed: ParsedArticle, context: ArticleContext, events: list[ExtractedEvent]) -> None:
+def _update_context(
+    sentence: Sentence, parsed: ParsedArticle, context: ArticleContext, events: list[ExtractedEvent]
+) -> None:
     for token in sentence.span:
         entity = parsed.entity_at(sentence.segment_index, token)
-        if entity is not None and token.i == token.doc[token.i].i and (token.i + 1 >= len(token.doc) or parsed.entity_at(sentence.segment_index, token.doc[token.i + 1]) is not entity):
+        if (
+            entity is not None
+            and token.i == token.doc[token.i].i
+            and (
+                token.i + 1 >= len(token.doc)
+                or parsed.entity_at(sentence.segment_index, token.doc[token.i + 1]) is not entity
+            )
+        ):
             context.note_mention(entity, is_subject=token.dep_ in ("nsubj", "nsubjpass"))
     for event in events:
         if event.quote is None or event.quote.reporting_verb is None:
@@ -298,11 +359,13 @@ def _update_context(sentence: Sentence, parsed: ParsedArticle, context: ArticleC
         speaker = next((a for a in event.actors if a.role is Role.SPEAKER and a.label), None)
         if speaker is None:
             continue
-        affiliation = next((a for a in event.actors if a.role is Role.SOURCE and a.label in ("ORG", "NORP", "GPE")), None)
+        affiliation = next(
+            (a for a in event.actors if a.role is Role.SOURCE and a.label in ("ORG", "NORP", "GPE")), None
+        )
         context.note_speaker(_as_entity(speaker), _as_entity(affiliation) if affiliation else None)
 
 
-def _as_entity(actor: Actor) -> object:
-    from pipeline.nlp.types import EntityInfo
-
-    return EntityInfo(actor.text, actor.label or "", actor.canonical or actor.text, actor.start, actor.end, actor.country_code)
+def _as_entity(actor: Actor) -> EntityInfo:
+    return EntityInfo(
+        actor.text, actor.label or "", actor.canonical or actor.text, actor.start, actor.end, actor.country_code
+    )

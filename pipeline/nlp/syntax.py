@@ -26,7 +26,10 @@ def governing_predicate(token: Token) -> Token:
             return current
         if current.dep_ == "ROOT" or current.head.i == current.i:
             return current
-        if current.dep_ in ("conj", "appos", "pobj", "prep", "compound", "agent") or current.dep_ in SUBJECT_DEPS | OBJECT_DEPS:
+        if (
+            current.dep_ in ("conj", "appos", "pobj", "prep", "compound", "agent")
+            or current.dep_ in SUBJECT_DEPS | OBJECT_DEPS
+        ):
             current = current.head
             continue
         return current
@@ -94,7 +97,9 @@ def clause_subject(verb: Token) -> tuple[Token | None, bool]:
     return None, False
 
 
-QUANTITY_HEADS = frozenset({"thousands", "hundreds", "dozens", "scores", "millions", "tens", "dozen", "hundred", "thousand"})
+QUANTITY_HEADS = frozenset(
+    {"thousands", "hundreds", "dozens", "scores", "millions", "tens", "dozen", "hundred", "thousand"}
+)
 
 
 def noun_phrase(token: Token) -> tuple[int, int]:

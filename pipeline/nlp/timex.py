@@ -65,16 +65,12 @@ def find_time_mentions(sent: Span, offset: int) -> list[TimeMention]:
         lead = span.doc[span.start - 1].lower_ if span.start > sent.start else None
         if lead in _DURATION_LEAD and not _WEEKDAY.search(span.text):
             continue  # "for weeks", "every night": durations, not anchors
-        mentions.append(
-            TimeMention(span.text, offset + span.start_char, offset + span.end_char, span.root.i, lead)
-        )
+        mentions.append(TimeMention(span.text, offset + span.start_char, offset + span.end_char, span.root.i, lead))
         covered.update(range(span.start, span.end))
     for token in sent:
         if token.i not in covered and token.lower_ in WEEKDAYS:
             lead = token.doc[token.i - 1].lower_ if token.i > sent.start else None
-            mentions.append(
-                TimeMention(token.text, offset + token.idx, offset + token.idx + len(token), token.i, lead)
-            )
+            mentions.append(TimeMention(token.text, offset + token.idx, offset + token.idx + len(token), token.i, lead))
     return sorted(mentions, key=lambda m: m.start)
 
 
@@ -100,9 +96,7 @@ class TimeResolver:
     def __init__(self) -> None:
         self._parsers: dict[tuple[int, bool], DateDataParser] = {}
 
-    def resolve(
-        self, mention: TimeMention, published_ms: int, *, prefer_future: bool = False
-    ) -> EventTime | None:
+    def resolve(self, mention: TimeMention, published_ms: int, *, prefer_future: bool = False) -> EventTime | None:
         base = datetime.fromtimestamp(published_ms / 1000, tz=UTC)
         text = mention.text.strip()
         lowered = text.lower()
@@ -122,7 +116,9 @@ class TimeResolver:
             if phrase in lowered:
                 return today + timedelta(days=days), None, Granularity.DAY, TimeMethod.RELATIVE
         weekday = _WEEKDAY.search(lowered)
-        has_month = any(m in lowered for m in MONTHS) or bool(re.search(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\b", lowered))
+        has_month = any(m in lowered for m in MONTHS) or bool(
+            re.search(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\b", lowered)
+        )
         if weekday and not has_month and not _YEAR.search(lowered):
             day = nearest_weekday(today, WEEKDAYS.index(weekday.group(1)), prefer_future)
             return day, None, Granularity.DAY, TimeMethod.RELATIVE

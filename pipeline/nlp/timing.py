@@ -20,12 +20,30 @@ from pipeline.nlp.types import EventTime, ExtractedEvent, Granularity, Modality,
 
 # Labels climbed from a time expression to the word it modifies.
 _MODIFIER_DEPS = frozenset(
-    {"pobj", "prep", "npadvmod", "tmod", "poss", "compound", "nummod", "appos", "det", "case", "nmod", "quantmod", "amod", "advmod", "pcomp"}
+    {
+        "pobj",
+        "prep",
+        "npadvmod",
+        "tmod",
+        "poss",
+        "compound",
+        "nummod",
+        "appos",
+        "det",
+        "case",
+        "nmod",
+        "quantmod",
+        "amod",
+        "advmod",
+        "pcomp",
+    }
 )
 # Labels through which an event inherits the time of the word above it.
 _INHERIT_DEPS = frozenset({"xcomp", "conj", "acl", "pcomp", "prep", "pobj", "dobj", "nsubjpass", "nsubj"})
 # Types of events that a following sentence usually continues ("... on Monday. Three died.").
-_CONTINUING_TYPES = frozenset({"STRIKE", "CLASH", "CASUALTIES", "ARREST", "RELEASE", "PROTEST", "WITHDRAWAL", "AID", "MOBILIZATION"})
+_CONTINUING_TYPES = frozenset(
+    {"STRIKE", "CLASH", "CASUALTIES", "ARREST", "RELEASE", "PROTEST", "WITHDRAWAL", "AID", "MOBILIZATION"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -44,14 +62,18 @@ class TimeAttacher:
     def __init__(self, resolver: TimeResolver) -> None:
         self._resolver = resolver
 
-    def prepare(self, sentence: Sentence, trigger_heads: frozenset[int], published_ms: int, context: ArticleContext) -> SentenceTimes:
+    def prepare(
+        self, sentence: Sentence, trigger_heads: frozenset[int], published_ms: int, context: ArticleContext
+    ) -> SentenceTimes:
         mentions = find_time_mentions(sentence.span, sentence.offset)
         doc = sentence.span.doc
         anchors = [_anchor(doc[m.root], trigger_heads) for m in mentions]
         carried = context.paragraph_time.get((sentence.segment.paragraph, sentence.index - 1))
-        return SentenceTimes(mentions, anchors, published_ms, carried if isinstance(carried, EventTime) else None)
+        return SentenceTimes(mentions, anchors, published_ms, carried)
 
-    def time_for(self, times: SentenceTimes, trigger: Trigger, predicate: Token, modality: Modality, event_type: str) -> EventTime:
+    def time_for(
+        self, times: SentenceTimes, trigger: Trigger, predicate: Token, modality: Modality, event_type: str
+    ) -> EventTime:
         prefer_future = modality in (Modality.PLANNED, Modality.DEMANDED)
         for host in _hosts(trigger.head, predicate):
             for mention, anchor in zip(times.mentions, times.anchors, strict=True):
@@ -60,12 +82,22 @@ class TimeAttacher:
                     if resolved is not None:
                         return resolved
         if times.carried is not None and modality is Modality.ASSERTED and event_type in _CONTINUING_TYPES:
-            return EventTime(times.carried.start_ms, times.carried.end_ms, times.carried.granularity, times.carried.anchor_text, TimeMethod.CONTEXT)
+            return EventTime(
+                times.carried.start_ms,
+                times.carried.end_ms,
+                times.carried.granularity,
+                times.carried.anchor_text,
+                TimeMethod.CONTEXT,
+            )
         return EventTime(day_start_ms(times.published_ms), None, Granularity.DAY, None, TimeMethod.PUBLICATION_DATE)
 
     def remember(self, sentence: Sentence, events: list[ExtractedEvent], context: ArticleContext) -> None:
         for event in events:
-            if event.time.method not in (TimeMethod.PUBLICATION_DATE, TimeMethod.CONTEXT) and event.time.granularity is Granularity.DAY and event.modality is Modality.ASSERTED:
+            if (
+                event.time.method not in (TimeMethod.PUBLICATION_DATE, TimeMethod.CONTEXT)
+                and event.time.granularity is Granularity.DAY
+                and event.modality is Modality.ASSERTED
+            ):
                 context.paragraph_time[(sentence.segment.paragraph, sentence.index)] = event.time
                 return
 

@@ -53,14 +53,14 @@ class TriggerFinder:
     def find(self, sent: Span) -> list[Trigger]:
         """All candidate triggers in the sentence, at most one per head token."""
         found: dict[int, Trigger] = {}
-        for trigger in self._phrase_triggers(sent):
-            found.setdefault(trigger.head.i, trigger)
+        for phrase in self._phrase_triggers(sent):
+            found.setdefault(phrase.head.i, phrase)
         for token in sent:
             if token.i in found:
                 continue
-            trigger = self._token_trigger(token)
-            if trigger is not None:
-                found[token.i] = trigger
+            single = self._token_trigger(token)
+            if single is not None:
+                found[token.i] = single
         return sorted(found.values(), key=lambda t: t.start)
 
     def _phrase_triggers(self, sent: Span) -> list[Trigger]:
@@ -72,9 +72,7 @@ class TriggerFinder:
             head = span.root
             if phrase in self._ontology.types[event_type].phrases:
                 nominal = head.pos_ != "VERB"
-                triggers.append(
-                    Trigger(event_type, head, span.start, span.end, phrase, nominal)
-                )
+                triggers.append(Trigger(event_type, head, span.start, span.end, phrase, nominal))
         return triggers
 
     def _token_trigger(self, token: Token) -> Trigger | None:
@@ -88,9 +86,7 @@ class TriggerFinder:
             return None
         if token.pos_ in ("NOUN", "PROPN") or (token.pos_ == "VERB" and token.dep_ in NOMINAL_DEPS):
             noun_lemma = _noun_lemma(token)
-            types = self._ontology.noun_types.get(noun_lemma) or self._ontology.noun_types.get(
-                token.lower_
-            )
+            types = self._ontology.noun_types.get(noun_lemma) or self._ontology.noun_types.get(token.lower_)
             if types:
                 return Trigger(types[0], token, token.i, token.i + 1, noun_lemma, True)
         return None
@@ -101,9 +97,7 @@ class TriggerFinder:
         if objects & set(spec.exclude_objects):
             return False
         needed_prep = spec.requires_prep.get(lemma)
-        if needed_prep and not any(
-            c.dep_ in ("prep", "prt") and c.lower_ == needed_prep for c in token.children
-        ):
+        if needed_prep and not any(c.dep_ in ("prep", "prt") and c.lower_ == needed_prep for c in token.children):
             return False
         if event_type == "STATEMENT":
             return self._is_statement(token, lemma)

@@ -159,3 +159,14 @@ class ExtractedEvent:
     quote: Quote | None = None
     casualties: CasualtyClaim | None = None
     flags: tuple[str, ...] = field(default_factory=tuple)
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleText:
+    """What extraction needs of an article (independent of Kafka and Beam)."""
+
+    body: str
+    published_at_ms: int
+    title: str | None = None
+    language: str | None = None
+    published_at_inferred: bool = False

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
 
 from pipeline.metrics import ARTICLES_DEAD_LETTERED, NAMESPACE
 from pipeline.model import DeadLetter, RawRecord, Stage

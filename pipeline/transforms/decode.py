@@ -5,12 +5,13 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import DoOutputsTuple, PCollection, TaggedOutput
 
 from pipeline.articles import InputFormat, decode_article
 from pipeline.errors import InvalidRecord
 from pipeline.metrics import ARTICLES_READ, NAMESPACE
-from pipeline.model import Article, RawRecord, Stage
+from pipeline.model import Article, DeadLetter, RawRecord, Stage
 from pipeline.transforms.common import DEAD_LETTERS, MAIN, DeadLetterFactory, now_ms
 
 
@@ -21,22 +22,22 @@ class DecodeArticleFn(beam.DoFn):
         self._read = Metrics.counter(NAMESPACE, ARTICLES_READ)
         self._dead_letter = DeadLetterFactory(Stage.DECODE)
 
-    def process(self, raw: RawRecord) -> Iterator[Article | beam.pvalue.TaggedOutput]:
+    def process(self, raw: RawRecord) -> Iterator[Article | TaggedOutput[str, DeadLetter]]:
         self._read.inc()
         try:
             yield decode_article(
                 raw, input_format=self._input_format, max_body_chars=self._max_body_chars, now_ms=now_ms()
             )
         except InvalidRecord as err:
-            yield beam.pvalue.TaggedOutput(DEAD_LETTERS, self._dead_letter(raw, err.kind, err.message, err.article_id))
+            yield TaggedOutput(DEAD_LETTERS, self._dead_letter(raw, err.kind, err.message, err.article_id))
 
 
-class DecodeArticles(beam.PTransform):  # type: ignore[misc]
+class DecodeArticles(beam.PTransform[PCollection[RawRecord], DoOutputsTuple]):
     """Outputs `main` (Article) and `dead_letters` (DeadLetter)."""
 
     def __init__(self, input_format: InputFormat, max_body_chars: int) -> None:
         super().__init__()
         self._fn = DecodeArticleFn(input_format, max_body_chars)
 
-    def expand(self, records: beam.PCollection) -> beam.pvalue.DoOutputsTuple:
+    def expand(self, records: PCollection) -> DoOutputsTuple:
         return records | beam.ParDo(self._fn).with_outputs(DEAD_LETTERS, main=MAIN)

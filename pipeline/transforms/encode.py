@@ -6,7 +6,8 @@ from __future__ import annotations
 from collections.abc import Iterator
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import DoOutputsTuple, PCollection, TaggedOutput
 
 from pipeline.errors import ErrorKind
 from pipeline.io.avro_codec import AvroCodec, EncodingError
@@ -29,15 +30,17 @@ class EncodeEventsFn(beam.DoFn):
     def setup(self) -> None:
         self._codec = AvroCodec("event", self._schema_id)
 
-    def process(self, item: ArticleEvents) -> Iterator[EncodedRecord | beam.pvalue.TaggedOutput]:
+    def process(self, item: ArticleEvents) -> Iterator[EncodedRecord | TaggedOutput[str, DeadLetter]]:
         processed_at = now_ms()
         encoded = []
         try:
             for event in item.events:
-                record = event_record(item.article, event, processed_at_ms=processed_at, extractor_version=item.extractor_version)
+                record = event_record(
+                    item.article, event, processed_at_ms=processed_at, extractor_version=item.extractor_version
+                )
                 encoded.append(EncodedRecord(record["event_id"].encode(), self._codec.encode(record), record))
         except EncodingError as err:
-            yield beam.pvalue.TaggedOutput(
+            yield TaggedOutput(
                 DEAD_LETTERS, self._dead_letter(item.article.raw, ErrorKind.ENCODING_FAILED, str(err), item.article.id)
             )
             return
@@ -45,14 +48,14 @@ class EncodeEventsFn(beam.DoFn):
         yield from encoded
 
 
-class EncodeEvents(beam.PTransform):  # type: ignore[misc]
+class EncodeEvents(beam.PTransform[PCollection[ArticleEvents], DoOutputsTuple]):
     """Outputs `main` (EncodedRecord) and `dead_letters`."""
 
     def __init__(self, confluent_schema_id: int | None = None) -> None:
         super().__init__()
         self._schema_id = confluent_schema_id
 
-    def expand(self, items: beam.PCollection) -> beam.pvalue.DoOutputsTuple:
+    def expand(self, items: PCollection) -> DoOutputsTuple:
         return items | beam.ParDo(EncodeEventsFn(self._schema_id)).with_outputs(DEAD_LETTERS, main=MAIN)
 
 
@@ -71,10 +74,10 @@ class EncodeDeadLetterFn(beam.DoFn):
         yield EncodedRecord(key, self._codec.encode(record), record)
 
 
-class EncodeDeadLetters(beam.PTransform):  # type: ignore[misc]
+class EncodeDeadLetters(beam.PTransform[PCollection[DeadLetter], PCollection[EncodedRecord]]):
     def __init__(self, confluent_schema_id: int | None = None) -> None:
         super().__init__()
         self._schema_id = confluent_schema_id
 
-    def expand(self, letters: beam.PCollection) -> beam.PCollection:
+    def expand(self, letters: PCollection) -> PCollection:
         return letters | beam.ParDo(EncodeDeadLetterFn(self._schema_id))

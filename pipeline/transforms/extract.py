@@ -6,13 +6,14 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 
 import apache_beam as beam
-from apache_beam.metrics import Metrics
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import DoOutputsTuple, PCollection, TaggedOutput
 
 from pipeline.errors import ErrorKind
 from pipeline.metrics import EVENTS_EXTRACTED, NAMESPACE
-from pipeline.model import Article, Stage
-from pipeline.nlp.extractor import ArticleText, EventExtractor
-from pipeline.nlp.types import ExtractedEvent
+from pipeline.model import Article, DeadLetter, Stage
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.types import ArticleText, ExtractedEvent
 from pipeline.transforms.common import DEAD_LETTERS, MAIN, DeadLetterFactory
 
 
@@ -45,7 +46,7 @@ class ExtractEventsFn(beam.DoFn):
         self._extractor = EventExtractor.load(self._model)
         self._version = self._extractor.version
 
-    def process(self, batch: Sequence[Article]) -> Iterator[ArticleEvents | beam.pvalue.TaggedOutput]:
+    def process(self, batch: Sequence[Article]) -> Iterator[ArticleEvents | TaggedOutput[str, DeadLetter]]:
         try:
             results = self._extractor.extract_batch([article_text(a) for a in batch])
         except Exception:  # noqa: BLE001 - isolate the article that broke the batch, below
@@ -54,16 +55,18 @@ class ExtractEventsFn(beam.DoFn):
             try:
                 events = results[index] if results is not None else self._extractor.extract(article_text(article))
             except Exception as err:  # noqa: BLE001 - any extractor bug becomes a dead letter, never a lost article
-                yield beam.pvalue.TaggedOutput(
+                yield TaggedOutput(
                     DEAD_LETTERS,
-                    self._dead_letter(article.raw, ErrorKind.EXTRACTION_FAILED, f"{type(err).__name__}: {err}", article.id),
+                    self._dead_letter(
+                        article.raw, ErrorKind.EXTRACTION_FAILED, f"{type(err).__name__}: {err}", article.id
+                    ),
                 )
                 continue
             self._events.inc(len(events))
             yield ArticleEvents(article, tuple(events), self._version)
 
 
-class ExtractEvents(beam.PTransform):  # type: ignore[misc]
+class ExtractEvents(beam.PTransform[PCollection[Article], DoOutputsTuple]):
     """Outputs `main` (ArticleEvents) and `dead_letters`."""
 
     def __init__(self, model: str, batch_size: int) -> None:
@@ -71,7 +74,7 @@ class ExtractEvents(beam.PTransform):  # type: ignore[misc]
         self._model = model
         self._batch_size = batch_size
 
-    def expand(self, articles: beam.PCollection) -> beam.pvalue.DoOutputsTuple:
+    def expand(self, articles: PCollection) -> DoOutputsTuple:
         return (
             articles
             | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._batch_size)

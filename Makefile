@@ -1,0 +1,55 @@
+# newsevents: `make demo` runs the whole path on a local Kafka broker; `make test` runs every check.
+SHELL := /bin/bash
+PYTHON ?= python3.11
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+
+.PHONY: setup demo test lint typecheck unit integration evaluate bench lock kafka-start kafka-stop clean
+
+setup: $(STAMP)
+
+$(STAMP): pyproject.toml constraints.txt
+	@command -v $(PYTHON) >/dev/null || { echo "make: $(PYTHON) not found (set PYTHON=...)"; exit 1; }
+	@test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[dev]'
+	@touch $(STAMP)
+
+demo: setup
+	@bash scripts/demo
+
+test: setup lint typecheck
+	$(BIN)/pytest
+
+lint: setup
+	$(BIN)/ruff check pipeline tests scripts
+	$(BIN)/ruff format --check pipeline tests scripts
+
+typecheck: setup
+	$(BIN)/mypy
+
+unit: setup
+	$(BIN)/pytest -m "not kafka"
+
+integration: setup
+	$(BIN)/pytest -m kafka
+
+evaluate: setup
+	$(BIN)/python scripts/evaluate.py
+
+bench: setup
+	$(BIN)/python scripts/bench_extract.py
+
+lock: setup
+	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^newsevents' > constraints.txt.new
+	@{ head -2 constraints.txt; cat constraints.txt.new; } > constraints.txt.tmp && mv constraints.txt.tmp constraints.txt && rm constraints.txt.new
+
+kafka-start:
+	@scripts/kafka-local start
+
+kafka-stop:
+	@scripts/kafka-local stop
+
+clean:
+	rm -rf out .pytest_cache .mypy_cache .ruff_cache
