@@ -1,0 +1,87 @@
+"""Shared fixtures. The Kafka broker is real: started once per session by scripts/kafka-local
+(on a free 127.0.0.1 port, in a temporary data dir) and stopped by its PID at the end."""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import KafkaSettings
+from pipeline.io.admin import create_topics
+
+ROOT = Path(__file__).resolve().parent.parent
+KAFKA_SCRIPT = ROOT / "scripts" / "kafka-local"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+    # The controller listens on port + 1: make sure that one is free too.
+    with socket.socket() as sock:
+        try:
+            sock.bind(("127.0.0.1", port + 1))
+        except OSError:
+            return _free_port()
+    return port
+
+
+@pytest.fixture(scope="session")
+def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """HOST:PORT of a running broker: NEWSEVENTS_TEST_BOOTSTRAP if set, else one we start."""
+    given = os.environ.get("NEWSEVENTS_TEST_BOOTSTRAP")
+    if given:
+        yield given
+        return
+    port = _free_port()
+    data_dir = tmp_path_factory.mktemp("kafka")
+    args = ["--port", str(port), "--data-dir", str(data_dir)]
+    started = subprocess.run([str(KAFKA_SCRIPT), "start", *args], capture_output=True, text=True, timeout=600)
+    if started.returncode != 0:
+        # Fail, never skip: CI must run the broker tests.
+        pytest.fail(f"could not start the local Kafka broker:\n{started.stdout}\n{started.stderr}")
+    try:
+        yield f"127.0.0.1:{port}"
+    finally:
+        subprocess.run([str(KAFKA_SCRIPT), "stop", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def kafka(kafka_bootstrap: str) -> KafkaSettings:
+    return KafkaSettings(bootstrap_servers=kafka_bootstrap)
+
+
+@pytest.fixture
+def topic_factory(kafka: KafkaSettings) -> Iterator[object]:
+    """Creates uuid-named topics for one test and deletes them afterwards."""
+    created: list[str] = []
+
+    def make(prefix: str, partitions: int = 3) -> str:
+        name = f"{prefix}-{uuid.uuid4().hex[:10]}"
+        create_topics(kafka, [name], partitions)
+        created.append(name)
+        return name
+
+    yield make
+    if created:
+        from pipeline.io.admin import admin_client
+
+        client = admin_client(kafka)
+        try:
+            client.delete_topics(created)
+        finally:
+            client.close()
+
+
+@pytest.fixture(scope="session")
+def extractor():  # type: ignore[no-untyped-def]
+    """The real extractor with the default spaCy model, loaded once per session."""
+    from pipeline.nlp.extractor import EventExtractor
+
+    return EventExtractor.load()

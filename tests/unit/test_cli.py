@@ -1,0 +1,77 @@
+"""User mistakes end in one clear line and a non-zero exit, never a traceback."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from pipeline.runner import pipeline_options
+
+
+def newsevents(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run([sys.executable, "-m", "pipeline", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", "--bogus"], "No such option: --bogus"),
+        (["run", "-i", "a", "-o", "b"], "Missing option '--dead-letter-topic'"),
+        (["run", "-i", "a", "-o", "b", "-d", "c", "-b", "no-port"], "is not HOST:PORT"),
+        (["run", "-i", "a", "-o", "b", "-d", "c", "--to-time", "2025-01-01T00:00:00Z"], "--to-time needs --bounded"),
+        (["run", "-i", "a", "-o", "b", "-d", "c", "--from-time", "monday", "-b", "127.0.0.1:9"], "--from-time must be an RFC 3339"),
+        (["run", "-i", "a", "-o", "b", "-d", "c", "--offset-reset", "middle"], "offset_reset"),
+        (["backfill", "--input", "/no/such/*.jsonl", "--output-dir", "/tmp/x"], "no files match"),
+        (["inspect"], "give either a PATH"),
+        (["inspect", "/no/such.avro"], "cannot read /no/such.avro"),
+        (["inspect", "x.avro", "--format", "xml"], "--format must be table or json"),
+        (["produce", "/no/such.jsonl", "-t", "t", "-b", "127.0.0.1:9"], "cannot reach a Kafka broker"),
+        (["run", "-i", "a", "-o", "b", "-d", "c", "-b", "127.0.0.1:9"], "cannot reach a Kafka broker at 127.0.0.1:9"),
+        (["run", "-i", "a", "-o", "b", "-d", "c", "-b", "127.0.0.1:9", "--kafka-option", "novalue"], "KEY=VALUE"),
+    ],
+)
+def test_mistakes_give_one_line(args: list[str], message: str) -> None:
+    result = newsevents(*args)
+    assert result.returncode != 0
+    lines = [line for line in result.stderr.splitlines() if line.strip()]
+    assert len(lines) == 1, result.stderr
+    assert lines[0].startswith("newsevents: error: ")
+    assert message in lines[0]
+    assert "Traceback" not in result.stderr + result.stdout
+
+
+def test_unreachable_broker_fails_within_seconds() -> None:
+    import time
+
+    started = time.monotonic()
+    result = newsevents("run", "-i", "a", "-o", "b", "-d", "c", "-b", "127.0.0.1:9")
+    assert result.returncode == 1
+    assert time.monotonic() - started < 30
+
+
+def test_help_lists_the_commands() -> None:
+    result = newsevents("--help")
+    assert result.returncode == 0
+    for command in ("run", "backfill", "produce", "inspect", "topics"):
+        assert command in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "runner"),
+    [([], "FnApiRunner"), (["--prism_location=/opt/prism"], "PrismRunner"), (["--runner=DataflowRunner", "--project=p"], "DataflowRunner")],
+)
+def test_local_default_runner_never_downloads_and_others_pass_through(args: list[str], runner: str) -> None:
+    options = pipeline_options(args, streaming=False).get_all_options()
+    assert options["runner"] == runner
+    assert options.get("project") == ("p" if "--project=p" in args else None)
+
+
+def test_unbounded_runs_are_streaming() -> None:
+    assert pipeline_options([], streaming=True).get_all_options()["streaming"] is True
+
+
+def test_samples_dir_exists_for_the_demo() -> None:
+    assert (Path(__file__).resolve().parents[2] / "data" / "samples").is_dir()
