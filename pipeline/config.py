@@ -67,6 +67,8 @@ class KafkaSinkSettings(BaseModel):
     topic: str = Field(min_length=1)
     confluent_schema_id: int | None = Field(default=None, ge=0)
     flush_timeout_s: float = Field(default=60.0, gt=0)
+    # How long a send may wait for topic metadata (a missing topic) before it fails the bundle.
+    max_block_ms: int = Field(default=60_000, gt=0)
 
 
 class ExtractionSettings(BaseModel):

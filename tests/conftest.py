@@ -11,7 +11,6 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-
 from pipeline.config import KafkaSettings
 from pipeline.io.admin import create_topics
 

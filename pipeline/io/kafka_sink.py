@@ -26,6 +26,7 @@ def make_producer(settings: KafkaSinkSettings) -> KafkaProducer:
         acks="all",
         enable_idempotence=True,
         linger_ms=20,
+        max_block_ms=settings.max_block_ms,
         client_id="newsevents-writer",
     )
     return KafkaProducer(**config)

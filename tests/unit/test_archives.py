@@ -9,7 +9,6 @@ from pathlib import Path
 
 import fastavro
 import pytest
-
 from pipeline.io.archives import ArchiveError, iter_archive
 from pipeline.io.publish import article_key
 from pipeline.schemas import load_schema
@@ -23,14 +22,21 @@ def jsonl() -> bytes:
 
 def avro_file() -> bytes:
     buffer = io.BytesIO()
-    records = [{**a, "title": None, "url": None, "source": None, "published_at": None, "language": None} for a in ARTICLES]
+    records = [
+        {**a, "title": None, "url": None, "source": None, "published_at": None, "language": None} for a in ARTICLES
+    ]
     fastavro.writer(buffer, load_schema("article"), records)
     return buffer.getvalue()
 
 
 @pytest.mark.parametrize(
     ("name", "data"),
-    [("a.jsonl", jsonl()), ("a.jsonl.gz", gzip.compress(jsonl())), ("a.json", json.dumps(ARTICLES).encode()), ("a.avro", avro_file())],
+    [
+        ("a.jsonl", jsonl()),
+        ("a.jsonl.gz", gzip.compress(jsonl())),
+        ("a.json", json.dumps(ARTICLES).encode()),
+        ("a.avro", avro_file()),
+    ],
 )
 def test_each_format_yields_every_article_with_its_position(name: str, data: bytes) -> None:
     records = list(iter_archive(name, io.BytesIO(data)))
@@ -59,6 +65,8 @@ def test_samples_are_valid_archives() -> None:
         assert article_key(record.payload) is not None
 
 
-@pytest.mark.parametrize(("payload", "key"), [(b'{"id": "x"}', b"x"), (b"junk", None), (b'{"id": 3}', None), (b"[]", None)])
+@pytest.mark.parametrize(
+    ("payload", "key"), [(b'{"id": "x"}', b"x"), (b"junk", None), (b'{"id": 3}', None), (b"[]", None)]
+)
 def test_article_key(payload: bytes, key: bytes | None) -> None:
     assert article_key(payload) == key

@@ -7,7 +7,6 @@ import json
 
 import fastavro
 import pytest
-
 from pipeline.articles import clean_text, decode_article, parse_rfc3339_ms
 from pipeline.errors import ErrorKind, InvalidRecord
 from pipeline.model import Provenance, RawRecord
@@ -88,8 +87,15 @@ def test_oversized_body_is_rejected_with_the_sizes() -> None:
 
 
 def test_avro_input_with_and_without_confluent_header() -> None:
-    record = {"id": "av-1", "body": "Protesters marched in Paris.", "title": None, "url": None, "source": None,
-              "published_at": "2025-10-08T00:00:00Z", "language": "en"}  # fmt: skip
+    record = {
+        "id": "av-1",
+        "body": "Protesters marched in Paris.",
+        "title": None,
+        "url": None,
+        "source": None,
+        "published_at": "2025-10-08T00:00:00Z",
+        "language": "en",
+    }
     buffer = io.BytesIO()
     fastavro.schemaless_writer(buffer, load_schema("article"), record)
     plain = decode_article(raw(buffer.getvalue()), input_format="avro", now_ms=NOW)

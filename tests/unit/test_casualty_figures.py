@@ -5,24 +5,37 @@ from __future__ import annotations
 from dataclasses import replace
 
 import pytest
-
 from pipeline.nlp.casualties import parse_number
 from pipeline.nlp.conflicts import mark_conflicts
 from pipeline.nlp.ontology import load_lexicon
 from pipeline.nlp.types import CasualtyClaim, Flag
+
 from tests.unit.test_records import make_event
 
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("67,183", 67183), ("47", 47), ("three", 3), ("forty-seven", 47), ("forty - seven", 47), ("1.2 million", 1_200_000),
-     ("twelve thousand", 12_000), ("hundreds", None), ("dozens", None), ("several", None), ("", None)],
-)  # fmt: skip
+    [
+        ("67,183", 67183),
+        ("47", 47),
+        ("three", 3),
+        ("forty-seven", 47),
+        ("forty - seven", 47),
+        ("1.2 million", 1_200_000),
+        ("twelve thousand", 12_000),
+        ("hundreds", None),
+        ("dozens", None),
+        ("several", None),
+        ("", None),
+    ],
+)
 def test_parse_number(text: str, expected: int | None) -> None:
     assert parse_number(text, load_lexicon()) == expected
 
 
-def claim(killed: int | None, qualifier: str = "EXACT", scope: str = "CUMULATIVE", injured: int | None = None) -> CasualtyClaim:
+def claim(
+    killed: int | None, qualifier: str = "EXACT", scope: str = "CUMULATIVE", injured: int | None = None
+) -> CasualtyClaim:
     return CasualtyClaim(killed, injured, qualifier, scope, f"{qualifier} {killed}")
 
 

@@ -7,7 +7,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from pipeline.runner import pipeline_options
 
 
@@ -22,7 +21,10 @@ def newsevents(*args: str) -> subprocess.CompletedProcess[str]:
         (["run", "-i", "a", "-o", "b"], "Missing option '--dead-letter-topic'"),
         (["run", "-i", "a", "-o", "b", "-d", "c", "-b", "no-port"], "is not HOST:PORT"),
         (["run", "-i", "a", "-o", "b", "-d", "c", "--to-time", "2025-01-01T00:00:00Z"], "--to-time needs --bounded"),
-        (["run", "-i", "a", "-o", "b", "-d", "c", "--from-time", "monday", "-b", "127.0.0.1:9"], "--from-time must be an RFC 3339"),
+        (
+            ["run", "-i", "a", "-o", "b", "-d", "c", "--from-time", "monday", "-b", "127.0.0.1:9"],
+            "--from-time must be an RFC 3339",
+        ),
         (["run", "-i", "a", "-o", "b", "-d", "c", "--offset-reset", "middle"], "offset_reset"),
         (["backfill", "--input", "/no/such/*.jsonl", "--output-dir", "/tmp/x"], "no files match"),
         (["inspect"], "give either a PATH"),
@@ -61,7 +63,11 @@ def test_help_lists_the_commands() -> None:
 
 @pytest.mark.parametrize(
     ("args", "runner"),
-    [([], "FnApiRunner"), (["--prism_location=/opt/prism"], "PrismRunner"), (["--runner=DataflowRunner", "--project=p"], "DataflowRunner")],
+    [
+        ([], "FnApiRunner"),
+        (["--prism_location=/opt/prism"], "PrismRunner"),
+        (["--runner=DataflowRunner", "--project=p"], "DataflowRunner"),
+    ],
 )
 def test_local_default_runner_never_downloads_and_others_pass_through(args: list[str], runner: str) -> None:
     options = pipeline_options(args, streaming=False).get_all_options()

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from pipeline.nlp.entities import EntityResolver, Mention, clean_name
 from pipeline.nlp.places import CountryCoder, Gazetteer, normalize_place, shared_country_coder, shared_gazetteer
 
@@ -19,8 +18,14 @@ def mentions(*items: tuple[str, str]) -> list[Mention]:
 
 def test_short_names_join_the_full_name_and_labels_are_voted(resolver: EntityResolver) -> None:
     found = resolver.resolve(
-        mentions(("Abdel Fattah al-Sisi", "PERSON"), ("Sisi", "ORG"), ("Donald Trump", "PERSON"), ("Trump", "ORG"),
-                 ("Trump", "PERSON"), ("Trump’s", "ORG"))  # fmt: skip
+        mentions(
+            ("Abdel Fattah al-Sisi", "PERSON"),
+            ("Sisi", "ORG"),
+            ("Donald Trump", "PERSON"),
+            ("Trump", "ORG"),
+            ("Trump", "PERSON"),
+            ("Trump’s", "ORG"),
+        )
     )
     by_text = {(m.text, m.start): m for m in found.values()}
     assert by_text[("Sisi", 100)].canonical == "Abdel Fattah al-Sisi"
@@ -40,9 +45,17 @@ def test_acronyms_join_their_long_form(resolver: EntityResolver) -> None:
 
 @pytest.mark.parametrize(
     ("text", "label", "code"),
-    [("Israeli", "NORP", "ISR"), ("Palestinian", "NORP", "PSE"), ("Turkish", "NORP", "TUR"), ("Egypt", "GPE", "EGY"),
-     ("Gaza", "GPE", "PSE"), ("the United States", "GPE", "USA"), ("Cairo", "GPE", "EGY"), ("Hamas", "ORG", None)],
-)  # fmt: skip
+    [
+        ("Israeli", "NORP", "ISR"),
+        ("Palestinian", "NORP", "PSE"),
+        ("Turkish", "NORP", "TUR"),
+        ("Egypt", "GPE", "EGY"),
+        ("Gaza", "GPE", "PSE"),
+        ("the United States", "GPE", "USA"),
+        ("Cairo", "GPE", "EGY"),
+        ("Hamas", "ORG", None),
+    ],
+)
 def test_country_codes(resolver: EntityResolver, text: str, label: str, code: str | None) -> None:
     (entity,) = resolver.resolve(mentions((text, label))).values()
     assert entity.country_code == code
@@ -65,9 +78,13 @@ def test_ambiguous_city_prefers_a_country_of_the_article() -> None:
 
 @pytest.mark.parametrize(
     ("text", "expected"),
-    [("President Donald Trump", "Donald Trump"), ("the Palestinian Authority", "Palestinian Authority"),
-     ("Hamas’s", "Hamas"), ("Trump's", "Trump")],
-)  # fmt: skip
+    [
+        ("President Donald Trump", "Donald Trump"),
+        ("the Palestinian Authority", "Palestinian Authority"),
+        ("Hamas’s", "Hamas"),
+        ("Trump's", "Trump"),
+    ],
+)
 def test_clean_name(text: str, expected: str) -> None:
     assert clean_name(text) == expected
 

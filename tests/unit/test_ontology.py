@@ -4,10 +4,9 @@ from __future__ import annotations
 
 import pytest
 import yaml
-from pydantic import ValidationError
-
 from pipeline.nlp.ontology import EVENT_TYPES, Ontology, load_lexicon, load_ontology
 from pipeline.schemas import schema_json
+from pydantic import ValidationError
 
 
 def test_every_schema_symbol_is_defined_in_the_ontology() -> None:
@@ -18,11 +17,23 @@ def test_every_schema_symbol_is_defined_in_the_ontology() -> None:
 
 @pytest.mark.parametrize(
     ("event_type", "plover", "cameo"),
-    [("TALKS", "CONSULT", "04"), ("STATEMENT", None, "01"), ("STRIKE", "ASSAULT", "19"), ("DEMAND", "REQUEST", "10"),
-     ("AGREEMENT", "AGREE", "05"), ("ACCUSATION", "ACCUSE", "11"), ("REJECTION", "REJECT", "12"),
-     ("THREAT", "THREATEN", "13"), ("PROTEST", "PROTEST", "14"), ("RELEASE", "RETREAT", "08"),
-     ("ARREST", "COERCE", "17"), ("SANCTION", "SANCTION", "16"), ("MOBILIZATION", "MOBILIZE", "15"), ("AID", "AID", "07")],
-)  # fmt: skip
+    [
+        ("TALKS", "CONSULT", "04"),
+        ("STATEMENT", None, "01"),
+        ("STRIKE", "ASSAULT", "19"),
+        ("DEMAND", "REQUEST", "10"),
+        ("AGREEMENT", "AGREE", "05"),
+        ("ACCUSATION", "ACCUSE", "11"),
+        ("REJECTION", "REJECT", "12"),
+        ("THREAT", "THREATEN", "13"),
+        ("PROTEST", "PROTEST", "14"),
+        ("RELEASE", "RETREAT", "08"),
+        ("ARREST", "COERCE", "17"),
+        ("SANCTION", "SANCTION", "16"),
+        ("MOBILIZATION", "MOBILIZE", "15"),
+        ("AID", "AID", "07"),
+    ],
+)
 def test_mappings(event_type: str, plover: str | None, cameo: str | None) -> None:
     spec = load_ontology().types[event_type]
     assert (spec.plover, spec.cameo) == (plover, cameo)

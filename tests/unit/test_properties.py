@@ -6,7 +6,6 @@ import json
 
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from pipeline.articles import decode_article
 from pipeline.errors import ErrorKind, InvalidRecord
 from pipeline.model import Provenance, RawRecord

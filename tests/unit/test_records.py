@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-
 from pipeline.io.avro_codec import AvroCodec, EncodingError
 from pipeline.model import Article, DeadLetter, Provenance, RawRecord, Stage
 from pipeline.nlp.types import (
@@ -29,17 +28,30 @@ def make_article() -> Article:
 
 
 def make_event(**overrides: object) -> ExtractedEvent:
-    fields: dict[str, object] = dict(
-        event_type="STRIKE", modality=Modality.ASSERTED, section=Section.BODY, sentence_text="Jets struck Rafah.",
-        sentence_start=10, sentence_end=28, trigger_text="struck", trigger_lemma="strike", trigger_start=15,
-        trigger_end=21, time=EventTime(1_759_795_200_000, None, Granularity.DAY, "Monday", TimeMethod.RELATIVE),
-        confidence=0.85, mode="air", plover="ASSAULT", cameo="19",
-        entities=(EntityInfo("Rafah", "GPE", "Rafah", 22, 27, "PSE", GeoPoint("Rafah", 31.29, 34.24, 281102, "PSE", "CITY")),),
-        actors=(Actor(Role.SOURCE, "Jets", 10, 14), Actor(Role.TARGET, "Rafah", 22, 27, "Rafah", "GPE", "PSE")),
-        quote=Quote("we struck", 0, 9, True, "A spokesman", "say", "reporters"),
-        casualties=CasualtyClaim(12, None, "AT_LEAST", "INCIDENT", "at least 12", "people", None, 1, "the ministry"),
-        flags=("BACKGROUND",),
-    )  # fmt: skip
+    fields: dict[str, object] = {
+        "event_type": "STRIKE",
+        "modality": Modality.ASSERTED,
+        "section": Section.BODY,
+        "sentence_text": "Jets struck Rafah.",
+        "sentence_start": 10,
+        "sentence_end": 28,
+        "trigger_text": "struck",
+        "trigger_lemma": "strike",
+        "trigger_start": 15,
+        "trigger_end": 21,
+        "time": EventTime(1_759_795_200_000, None, Granularity.DAY, "Monday", TimeMethod.RELATIVE),
+        "confidence": 0.85,
+        "mode": "air",
+        "plover": "ASSAULT",
+        "cameo": "19",
+        "entities": (
+            EntityInfo("Rafah", "GPE", "Rafah", 22, 27, "PSE", GeoPoint("Rafah", 31.29, 34.24, 281102, "PSE", "CITY")),
+        ),
+        "actors": (Actor(Role.SOURCE, "Jets", 10, 14), Actor(Role.TARGET, "Rafah", 22, 27, "Rafah", "GPE", "PSE")),
+        "quote": Quote("we struck", 0, 9, True, "A spokesman", "say", "reporters"),
+        "casualties": CasualtyClaim(12, None, "AT_LEAST", "INCIDENT", "at least 12", "people", None, 1, "the ministry"),
+        "flags": ("BACKGROUND",),
+    }
     fields.update(overrides)
     return ExtractedEvent(**fields)  # type: ignore[arg-type]
 
@@ -47,8 +59,12 @@ def make_event(**overrides: object) -> ExtractedEvent:
 def test_event_id_is_deterministic_and_sensitive_to_each_part() -> None:
     base = event_id("a", 10, "STRIKE", 15)
     assert base == event_id("a", 10, "STRIKE", 15)
-    variants = {event_id("b", 10, "STRIKE", 15), event_id("a", 11, "STRIKE", 15),
-                event_id("a", 10, "TALKS", 15), event_id("a", 10, "STRIKE", 16)}  # fmt: skip
+    variants = {
+        event_id("b", 10, "STRIKE", 15),
+        event_id("a", 11, "STRIKE", 15),
+        event_id("a", 10, "TALKS", 15),
+        event_id("a", 10, "STRIKE", 16),
+    }
     assert base not in variants and len(variants) == 4
 
 
@@ -57,7 +73,9 @@ def test_event_id_does_not_depend_on_processing_time() -> None:
     first = event_record(article, event, processed_at_ms=1, extractor_version="v")
     second = event_record(article, event, processed_at_ms=2, extractor_version="v")
     assert first["event_id"] == second["event_id"]
-    assert {k: v for k, v in first.items() if k != "processed_at"} == {k: v for k, v in second.items() if k != "processed_at"}
+    assert {k: v for k, v in first.items() if k != "processed_at"} == {
+        k: v for k, v in second.items() if k != "processed_at"
+    }
 
 
 def test_event_record_round_trips_through_the_schema() -> None:
@@ -69,11 +87,20 @@ def test_event_record_round_trips_through_the_schema() -> None:
     assert decoded["entities"][0]["geo"]["geonames_id"] == 281102
     assert decoded["actors"][1]["country_code"] == "PSE"
     assert decoded["quote"]["speaker"] == "A spokesman"
-    assert decoded["provenance"] == {"kind": "ARCHIVE", "topic": None, "partition": None, "offset": None, "path": "a.jsonl", "line": 3}
+    assert decoded["provenance"] == {
+        "kind": "ARCHIVE",
+        "topic": None,
+        "partition": None,
+        "offset": None,
+        "path": "a.jsonl",
+        "line": 3,
+    }
 
 
 def test_confluent_framing_prefixes_magic_byte_and_schema_id() -> None:
-    record = event_record(make_article(), make_event(quote=None, casualties=None), processed_at_ms=5, extractor_version="v")
+    record = event_record(
+        make_article(), make_event(quote=None, casualties=None), processed_at_ms=5, extractor_version="v"
+    )
     framed = AvroCodec("event", confluent_schema_id=258).encode(record)
     assert framed[:5] == b"\x00\x00\x00\x01\x02"
     assert AvroCodec("event", confluent_schema_id=258).decode(framed)["event_id"] == record["event_id"]

@@ -12,9 +12,9 @@ import avro.io
 import avro.schema
 import fastavro
 import pytest
-
 from pipeline.records import event_record
 from pipeline.schemas import SCHEMA_NAMES, load_schema, schema_json
+
 from tests.unit.test_records import make_article, make_event
 
 
@@ -38,7 +38,11 @@ def test_every_field_has_a_doc(name: str) -> None:
 
 @pytest.mark.parametrize("name", ["event", "dead_letter"])
 def test_enums_have_a_default_so_old_readers_survive_new_symbols(name: str) -> None:
-    enums = [f["type"] for _, f in walk_fields(schema_json(name)) if isinstance(f["type"], dict) and f["type"].get("type") == "enum"]
+    enums = [
+        f["type"]
+        for _, f in walk_fields(schema_json(name))
+        if isinstance(f["type"], dict) and f["type"].get("type") == "enum"
+    ]
     assert enums
     assert all(enum.get("default") in enum["symbols"] for enum in enums)
 
@@ -60,7 +64,9 @@ def test_a_reader_without_a_new_event_type_reads_it_as_other() -> None:
     old = copy.deepcopy(schema_json("event"))
     event_type = next(f for f in old["fields"] if f["name"] == "event_type")["type"]
     event_type["symbols"] = [s for s in event_type["symbols"] if s != "INVESTIGATION"]
-    record = event_record(make_article(), make_event(event_type="INVESTIGATION"), processed_at_ms=1, extractor_version="v")
+    record = event_record(
+        make_article(), make_event(event_type="INVESTIGATION"), processed_at_ms=1, extractor_version="v"
+    )
     data = _write(schema_json("event"), record)
     read = fastavro.schemaless_reader(io.BytesIO(data), load_schema("event"), fastavro.parse_schema(old))
     assert read["event_type"] == "OTHER"

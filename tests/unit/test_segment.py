@@ -18,8 +18,14 @@ ALSO READ: Another story about something else
 def test_sections_in_reading_order() -> None:
     segments, _ = segment_article("Strikes resume in Gaza", BODY, ("also read",))
     assert [s.section for s in segments] == [
-        Section.HEADLINE, Section.SUBHEAD, Section.BULLET, Section.BULLET, Section.BODY, Section.SUBHEAD, Section.BODY,
-    ]  # fmt: skip
+        Section.HEADLINE,
+        Section.SUBHEAD,
+        Section.BULLET,
+        Section.BULLET,
+        Section.BODY,
+        Section.SUBHEAD,
+        Section.BODY,
+    ]
 
 
 def test_offsets_point_into_the_body() -> None:
@@ -31,7 +37,10 @@ def test_offsets_point_into_the_body() -> None:
 def test_bullet_markers_are_dropped() -> None:
     segments, _ = segment_article(None, BODY, ())
     bullets = [s.text for s in segments if s.section is Section.BULLET]
-    assert bullets == ["Egypt reports early progress in the truce negotiations.", "Hamas wants a full pullout of Israeli forces."]
+    assert bullets == [
+        "Egypt reports early progress in the truce negotiations.",
+        "Hamas wants a full pullout of Israeli forces.",
+    ]
 
 
 def test_dateline_is_split_off_and_kept() -> None:

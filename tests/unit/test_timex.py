@@ -5,7 +5,6 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 
 import pytest
-
 from pipeline.nlp.timex import TimeMention, TimeResolver, nearest_weekday
 from pipeline.nlp.types import Granularity, TimeMethod
 
@@ -40,9 +39,15 @@ def resolver() -> TimeResolver:
     ],
 )
 def test_resolution(
-    resolver: TimeResolver, text: str, lead: str | None, future: bool, start: date, end: date | None,
-    granularity: Granularity, method: TimeMethod,
-) -> None:  # fmt: skip
+    resolver: TimeResolver,
+    text: str,
+    lead: str | None,
+    future: bool,
+    start: date,
+    end: date | None,
+    granularity: Granularity,
+    method: TimeMethod,
+) -> None:
     resolved = resolver.resolve(TimeMention(text, 0, len(text), 0, lead), PUBLISHED, prefer_future=future)
     assert resolved is not None
     assert (day(resolved.start_ms), day(resolved.end_ms)) == (start, end)

@@ -1,0 +1,133 @@
+"""Whole runs on the local runner: archives in, Avro files out, every article accounted for."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import fastavro
+import pytest
+from pipeline.config import ArchiveSourceSettings, RunConfig
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.runner import run
+from pipeline.schemas import load_schema
+
+from pipeline import metrics as m
+
+GOOD = [
+    {
+        "id": "g1",
+        "title": "Jets strike Rafah",
+        "published_at": "2025-10-08T10:00:00Z",
+        "body": "Israeli jets struck Rafah on Tuesday, killing at least 12 people, the health ministry said.",
+    },
+    {
+        "id": "g2",
+        "published_at": "2025-10-08T10:00:00Z",
+        "body": "Hamas negotiators met Egyptian mediators in Cairo on Monday. Both sides said the talks were useful.",
+    },
+    {"id": "g3", "body": "The weather in the city was mild and the markets were calm."},
+]
+BAD = [b"{broken", b'{"id": "x"}', b'{"id": 1, "body": "b"}']
+
+
+def write_archive(directory: Path, extra: list[bytes] | None = None) -> str:
+    path = directory / "articles.jsonl"
+    lines = [json.dumps(a).encode() for a in GOOD] + BAD + (extra or [])
+    path.write_bytes(b"\n".join(lines) + b"\n")
+    return str(path)
+
+
+def read_avro(pattern: str, directory: Path) -> list[dict[str, Any]]:
+    records: list[dict[str, Any]] = []
+    for path in sorted(directory.glob(pattern)):
+        with path.open("rb") as handle:
+            reader = fastavro.reader(
+                handle, reader_schema=load_schema("event" if pattern.startswith("events") else "dead_letter")
+            )
+            records.extend(reader)  # type: ignore[arg-type]
+    return records
+
+
+@pytest.fixture(scope="module")
+def backfill(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.RunSummary, Path]:
+    directory = tmp_path_factory.mktemp("backfill")
+    pattern = write_archive(directory)
+    out = directory / "out"
+    summary = run(RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(out)), [])
+    return summary, out
+
+
+def test_every_article_is_accounted_for(backfill: tuple[m.RunSummary, Path]) -> None:
+    summary, _ = backfill
+    assert summary.get(m.ARTICLES_READ) == 6
+    assert summary.get(m.ARTICLES_WITH_EVENTS) == 2
+    assert summary.get(m.ARTICLES_WITHOUT_EVENTS) == 1
+    assert summary.get(m.ARTICLES_DEAD_LETTERED) == 3
+    assert summary.balanced
+
+
+def test_events_are_written_and_read_back_with_the_schema(backfill: tuple[m.RunSummary, Path]) -> None:
+    summary, out = backfill
+    events = read_avro("events-*.avro", out)
+    assert len(events) == summary.get(m.EVENTS_EXTRACTED) > 0
+    assert {e["article_id"] for e in events} == {"g1", "g2"}
+    strike = next(e for e in events if e["event_type"] == "STRIKE" and e["section"] == "BODY")
+    assert strike["provenance"]["path"].endswith("articles.jsonl") and strike["provenance"]["line"] == 1
+    assert strike["event_time"]["start"].date().isoformat() == "2025-10-07"
+    assert strike["casualties"]["killed"] == 12
+
+
+def test_dead_letters_keep_raw_input_stage_and_reason(backfill: tuple[m.RunSummary, Path]) -> None:
+    _, out = backfill
+    letters = read_avro("dead-letter-*.avro", out)
+    assert sorted((d["provenance"]["line"], d["error_kind"], d["raw_payload"]) for d in letters) == [
+        (4, "invalid_json", b"{broken"),
+        (5, "missing_field", b'{"id": "x"}'),
+        (6, "wrong_type", b'{"id": 1, "body": "b"}'),
+    ]
+    assert {d["stage"] for d in letters} == {"DECODE"}
+
+
+def test_a_rerun_produces_the_same_event_ids(backfill: tuple[m.RunSummary, Path], tmp_path: Path) -> None:
+    _, first_out = backfill
+    pattern = write_archive(tmp_path)
+    run(RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out")), [])
+    first = {e["event_id"] for e in read_avro("events-*.avro", first_out)}
+    second = {e["event_id"] for e in read_avro("events-*.avro", tmp_path / "out")}
+    assert first == second and first
+
+
+def test_an_extractor_failure_dead_letters_only_that_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    real_batch, real_one = EventExtractor.extract_batch, EventExtractor.extract
+
+    def flaky_batch(self: EventExtractor, articles: list[Any], batch_size: int = 64) -> list[Any]:
+        if any("EXPLODE" in a.body for a in articles):
+            raise RuntimeError("batch broke")
+        return real_batch(self, articles, batch_size)
+
+    def flaky_one(self: EventExtractor, article: Any) -> Any:
+        if "EXPLODE" in article.body:
+            raise RuntimeError("this article breaks the extractor")
+        return real_one(self, article)
+
+    monkeypatch.setattr(EventExtractor, "extract_batch", flaky_batch)
+    monkeypatch.setattr(EventExtractor, "extract", flaky_one)
+    pattern = write_archive(tmp_path, [b'{"id": "boom", "body": "EXPLODE now."}'])
+    summary = run(RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out")), [])
+    letters = read_avro("dead-letter-*.avro", tmp_path / "out")
+    extract_letters = [d for d in letters if d["stage"] == "EXTRACT"]
+    assert [(d["article_id"], d["error_kind"]) for d in extract_letters] == [("boom", "extraction_failed")]
+    assert "this article breaks the extractor" in extract_letters[0]["message"]
+    assert summary.get(m.ARTICLES_WITH_EVENTS) == 2 and summary.balanced
+
+
+def test_an_unreadable_archive_becomes_a_dead_letter(tmp_path: Path) -> None:
+    (tmp_path / "broken.jsonl.gz").write_bytes(b"this is not gzip")
+    summary = run(
+        RunConfig(source=ArchiveSourceSettings(pattern=str(tmp_path / "*.gz")), output_dir=str(tmp_path / "out")), []
+    )
+    letters = read_avro("dead-letter-*.avro", tmp_path / "out")
+    assert [(d["stage"], d["error_kind"]) for d in letters] == [("READ", "unreadable_archive")]
+    assert summary.get(m.ARTICLES_READ) == 1 and summary.balanced
