@@ -1,0 +1,82 @@
+"""Extraction quality on the gold set: per-type precision, recall and F1, and accuracy of dates,
+speakers, casualty figures, modality and sources.
+
+    python scripts/evaluate.py              # print the report
+    python scripts/evaluate.py --errors     # and every miss, extra and wrong attribute
+    python scripts/evaluate.py --ratchet    # raise tests/gold/baseline.json where it improved
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from pathlib import Path
+
+from pipeline.nlp.evaluation import Report, load_gold, score
+from pipeline.nlp.extractor import DEFAULT_MODEL, EventExtractor
+from rich.console import Console
+from rich.table import Table
+
+ROOT = Path(__file__).resolve().parent.parent
+GOLD = ROOT / "tests" / "gold" / "articles"
+BASELINE = ROOT / "tests" / "gold" / "baseline.json"
+
+
+def evaluate(model: str = DEFAULT_MODEL) -> Report:
+    gold = load_gold(GOLD)
+    extractor = EventExtractor.load(model)
+    results = extractor.extract_batch([article.article for article in gold])
+    return score(gold, {article.id: events for article, events in zip(gold, results, strict=True)})
+
+
+def print_report(report: Report, console: Console) -> None:
+    table = Table(title="event types on the gold set")
+    for column in ("type", "gold", "found", "precision", "recall", "F1"):
+        table.add_column(column, justify="right" if column != "type" else "left")
+    for name, counts in sorted(report.by_type.items()):
+        gold, found = counts.tp + counts.fn, counts.tp + counts.fp
+        table.add_row(
+            name, str(gold), str(found), f"{counts.precision:.2f}", f"{counts.recall:.2f}", f"{counts.f1:.2f}"
+        )
+    micro = report.micro
+    table.add_row(
+        "micro",
+        str(micro.tp + micro.fn),
+        str(micro.tp + micro.fp),
+        f"{micro.precision:.3f}",
+        f"{micro.recall:.3f}",
+        f"{micro.f1:.3f}",
+        style="bold",
+    )
+    console.print(table)
+    for label, accuracy in (("dates", report.dates), ("speakers", report.speakers), ("casualty figures", report.casualties),
+                            ("modality", report.modality), ("sources", report.sources)):  # fmt: skip
+        console.print(
+            f"{label + ' accuracy':<28} {accuracy.value:.3f}  ({accuracy.correct}/{accuracy.total} matched events)"
+        )
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--errors", action="store_true", help="list every miss, extra and wrong attribute")
+    parser.add_argument("--ratchet", action="store_true", help="raise the stored baseline where the scores improved")
+    parser.add_argument("--model", default=DEFAULT_MODEL)
+    args = parser.parse_args()
+    console = Console()
+    report = evaluate(args.model)
+    print_report(report, console)
+    if args.errors:
+        for line in report.errors:
+            console.print(line, markup=False, highlight=False, soft_wrap=True)
+    if args.ratchet:
+        current = report.metrics()
+        stored = json.loads(BASELINE.read_text()) if BASELINE.exists() else {}
+        merged = {k: max(v, stored.get(k, 0.0)) for k, v in current.items()}
+        BASELINE.write_text(json.dumps(dict(sorted(merged.items())), indent=1) + "\n")
+        console.print(f"baseline written to {BASELINE.relative_to(ROOT)}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
