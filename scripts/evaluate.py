@@ -50,8 +50,14 @@ def print_report(report: Report, console: Console) -> None:
         style="bold",
     )
     console.print(table)
-    for label, accuracy in (("dates", report.dates), ("speakers", report.speakers), ("casualty figures", report.casualties),
-                            ("modality", report.modality), ("sources", report.sources)):  # fmt: skip
+    accuracies = {
+        "dates": report.dates,
+        "speakers": report.speakers,
+        "casualty figures": report.casualties,
+        "modality": report.modality,
+        "sources": report.sources,
+    }
+    for label, accuracy in accuracies.items():
         console.print(
             f"{label + ' accuracy':<28} {accuracy.value:.3f}  ({accuracy.correct}/{accuracy.total} matched events)"
         )

@@ -14,8 +14,6 @@ import yaml
 from pipeline.articles import parse_rfc3339_ms
 from pipeline.nlp.types import ArticleText, ExtractedEvent, Role
 
-_UNSET = object()
-
 
 @dataclass(frozen=True, slots=True)
 class GoldEvent:
@@ -172,10 +170,10 @@ def _score_attributes(article_id: str, expected: GoldEvent, found: ExtractedEven
             report.errors.append(f"{where}: speaker {speaker!r} != {expected.speaker!r}")
     if expected.casualties is not None:
         claim = found.casualties
-        got = (claim.killed, claim.injured) if claim else None
-        report.casualties.add(got == expected.casualties)
-        if got != expected.casualties:
-            report.errors.append(f"{where}: casualties {got} != {expected.casualties}")
+        figures = (claim.killed, claim.injured) if claim else None
+        report.casualties.add(figures == expected.casualties)
+        if figures != expected.casualties:
+            report.errors.append(f"{where}: casualties {figures} != {expected.casualties}")
     report.modality.add(found.modality.value == expected.modality)
     if found.modality.value != expected.modality:
         report.errors.append(f"{where}: modality {found.modality.value} != {expected.modality}")
