@@ -37,7 +37,8 @@ def find_casualties(sent: Span, lexicon: Lexicon) -> list[CasualtyFinding]:
         if kind is None:
             continue
         victim = _victim_of(token, lexicon)
-        if victim is None and token.lemma_.lower() not in lexicon.death_nouns:
+        is_noun = token.lemma_.lower() in lexicon.death_nouns and token.pos_ != "VERB"
+        if not is_noun and not _is_human(victim, lexicon):
             continue
         finding = _figure(token, kind, victim, lexicon)
         if finding is not None:
@@ -62,32 +63,51 @@ def _casualty_kind(token: Token, lexicon: Lexicon) -> Kind | None:
     return None
 
 
+# Nouns that cause deaths rather than suffer them ("the strike killed 12").
+_CAUSES = frozenset({"strike", "attack", "bombardment", "offensive", "war", "raid", "explosion", "blast", "shelling", "fire",
+                     "fighting", "clash", "assault", "bombing", "airstrike", "drone", "missile", "rocket", "shell", "gunfire",
+                     "earthquake", "flood", "storm", "crash", "collapse"})  # fmt: skip
+_INTRANSITIVE = frozenset({"die", "perish"})
+_COLLECTIVE = frozenset(
+    {"crew", "family", "staff", "police", "army", "personnel", "youth", "militia", "force", "population"}
+)
+_RELATIVE = frozenset({"that", "which", "who"})
+
+
 def _victim_of(token: Token, lexicon: Lexicon) -> Token | None:
-    """The noun naming the victims ('people' in 'killed 12 people')."""
+    """The noun naming the victims ('people' in 'killed 12 people'), never the cause."""
     if token.pos_ == "VERB":
-        if token.dep_ in ("acl", "relcl", "amod") and token.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
-            return token.head  # "67,000 Palestinians killed since ..."
-        for dep in ("dobj", "nsubjpass", "nsubj"):
-            found = first_child(token, dep)
-            if found is not None and found.lemma_.lower() not in lexicon.death_nouns | {
-                "strike",
-                "attack",
-                "bombardment",
-                "offensive",
-                "war",
-                "raid",
-                "explosion",
-                "blast",
-                "shelling",
-                "fire",
-            }:
-                return found
-        return None
-    if token.dep_ in ("amod",) and token.head.pos_ in ("NOUN", "PROPN", "NUM"):
+        return _verb_victim(token, lexicon)
+    if token.dep_ == "amod" and token.head.pos_ in ("NOUN", "PROPN", "NUM"):
         return token.head  # "12 wounded civilians"
     if token.dep_ == "acomp":
         return first_child(token.head, "nsubj")
     return token  # "three bodies", "12 dead", "the death toll"
+
+
+def _verb_victim(verb: Token, lexicon: Lexicon) -> Token | None:
+    passive = verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod")
+    if passive and verb.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
+        return verb.head  # "67,000 Palestinians killed since ..."
+    deps = ("dobj", "nsubjpass", "nsubj") if verb.lemma_ in _INTRANSITIVE else ("dobj", "nsubjpass")
+    for dep in deps:
+        found = first_child(verb, dep)
+        if found is None or found.lemma_.lower() in lexicon.death_nouns | _CAUSES:
+            continue
+        if found.lower_ in _RELATIVE and verb.dep_ == "relcl":
+            return verb.head  # "people who were killed", "those who died"
+        return found
+    return None
+
+
+def _is_human(victim: Token | None, lexicon: Lexicon) -> bool:
+    """Victims a casualty report can be about: people, not 'those who impose sanctions'."""
+    if victim is None:
+        return False
+    if victim.ent_type_ in ("PERSON", "NORP") or victim.lower_ in ("he", "she", "him", "her", "they", "them"):
+        return True
+    counted = any(c.dep_ == "nummod" for c in victim.children)  # "killed 68 migrants": a figure means people
+    return counted or victim.lemma_.lower() in lexicon.victim_nouns or victim.like_num or victim.pos_ == "NUM"
 
 
 def _figure(token: Token, kind: Kind, victim: Token | None, lexicon: Lexicon) -> CasualtyFinding | None:
@@ -102,7 +122,7 @@ def _figure(token: Token, kind: Kind, victim: Token | None, lexicon: Lexicon) ->
     elif victim is not None and victim.lemma_.lower() in ("body", "dead", "wounded", "injured"):
         victims = None
     if number_token is None:
-        count = _singular_count(victim)
+        count = _singular_count(victim, lexicon)
         if count is None and victim is not None and victim.lower_ in lexicon.vague_numbers:
             return CasualtyFinding(token, kind, None, "EXACT", victim.text, victims)
         if count is None:
@@ -182,16 +202,16 @@ def _qualifier(doc: Doc, number_start: int, lexicon: Lexicon) -> tuple[str, int]
     return "EXACT", number_start
 
 
-def _singular_count(victim: Token | None) -> int | None:
-    """'a paramedic was killed' -> 1; a named person killed -> 1."""
+def _singular_count(victim: Token | None, lexicon: Lexicon) -> int | None:
+    """'a paramedic was killed', 'his daughter died', a named person killed -> 1."""
     if victim is None or victim.tag_ in ("NNS", "NNPS"):
         return None
     if victim.ent_type_ == "PERSON" or victim.lower_ in ("he", "she", "him", "her"):
         return 1
-    det = first_child(victim, "det", "nummod")
-    if det is not None and det.lower_ in ("a", "an", "one"):
-        return 1
-    return None
+    if victim.lemma_.lower() not in lexicon.victim_nouns or victim.lemma_.lower() in _COLLECTIVE:
+        return None
+    det = first_child(victim, "det", "nummod", "poss")
+    return 1 if det is not None else None
 
 
 def _dedupe(findings: list[CasualtyFinding]) -> list[CasualtyFinding]:

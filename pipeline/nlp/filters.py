@@ -16,24 +16,8 @@ from pipeline.nlp.triggers import Trigger
 
 # Dependency labels through which an absorbing trigger (accuse, reject, threaten, praise,
 # invite) owns what follows: "accused Israel of breaking two ceasefires".
-_ABSORB_PATH = frozenset(
-    {
-        "xcomp",
-        "ccomp",
-        "pcomp",
-        "prep",
-        "pobj",
-        "dobj",
-        "acl",
-        "compound",
-        "amod",
-        "nsubj",
-        "aux",
-        "conj",
-        "appos",
-        "relcl",
-    }
-)
+# (Not "relcl": in "thanked Trump, who had threatened to halt talks" the threat is an event.)
+_ABSORB_PATH = frozenset({"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acl", "compound", "amod", "nsubj", "aux", "conj", "appos"})
 
 
 def is_eventive(
@@ -48,26 +32,67 @@ def is_eventive(
     if not trigger.nominal or spec.nominal_policy == "always" or demanded or dated:
         return True
     head = trigger.head
-    if head.dep_ == "ROOT":
-        return True  # headline and bullet fragments: "Protests in Paris"
+    if head.dep_ == "ROOT" or has_occurrence_clause(head, lexicon):
+        return True  # headline fragments; "a ceasefire that took effect", "a strike that killed"
     if head.dep_ in ("compound", "amod", "nmod"):
         if head.head.i in trigger_heads or head.head.pos_ not in ("NOUN", "PROPN"):
             return False  # "ceasefire talks", "peace plan": the modifier is not the event
         head = head.head  # "aid trucks entered Gaza": judge the phrase by its head
     while head.dep_ in ("conj", "appos") and head.head.i != head.i:
         head = head.head
+    container = _container(head, lexicon)
+    if container is not None:
+        if has_occurrence_clause(container, lexicon):
+            return True  # "five days of fighting that killed 35"
+        head = container  # "held a round of talks": judge the container
     return _occurrence_context(head, lexicon)
+
+
+def has_occurrence_clause(noun: Token, lexicon: Lexicon) -> bool:
+    """'a ceasefire that took effect', 'the explosion that killed 220': a relative clause whose
+    subject is the noun and whose verb says it happened."""
+    for clause in noun.children:
+        if clause.dep_ not in ("relcl", "acl") or clause.lemma_ not in lexicon.occurrence_verbs:
+            continue
+        subjects = [c for c in clause.children if c.dep_ in ("nsubj", "nsubjpass")]
+        if not subjects or subjects[0].lower_ in ("that", "which", "who"):
+            return True
+    return False
+
+
+def _container(head: Token, lexicon: Lexicon) -> Token | None:
+    """'round' in 'a round of talks': the noun that holds the event in an 'of' phrase."""
+    if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in lexicon.container_nouns:
+        container: Token = head.head.head
+        return container
+    return None
+
+
+def is_light(verb: Token, lexicon: Lexicon) -> bool:
+    """A verb whose object is the event itself ('held talks'), with its particle if it needs one."""
+    if verb.pos_ not in ("VERB", "AUX") or verb.lemma_ not in lexicon.light_verbs:
+        return False
+    particle = lexicon.light_verb_particles.get(verb.lemma_)
+    return particle is None or any(c.dep_ == "prt" and c.lower_ == particle for c in verb.children)
 
 
 def _occurrence_context(head: Token, lexicon: Lexicon) -> bool:
     governor = head.head
-    if head.dep_ in ("dobj", "nsubjpass", "attr", "oprd", "dative") and governor.lemma_ in lexicon.light_verbs:
+    if head.dep_ in ("dobj", "nsubjpass", "attr", "oprd", "dative") and is_light(governor, lexicon):
         return True
     if head.dep_ == "pobj" and governor.dep_ in ("prep", "agent"):
+        if governor.lower_ in lexicon.temporal_preps:
+            return True  # "after clashes", "during the talks"
         verb = governor.head
-        if verb.lemma_ in lexicon.light_verbs or (verb.dep_ == "prt" and verb.head.lemma_ in lexicon.light_verbs):
+        if is_light(verb, lexicon) or (verb.dep_ == "prt" and is_light(verb.head, lexicon)):
             return True
-    return head.dep_ in ("nsubj", "nsubjpass") and governor.lemma_ in lexicon.occurrence_verbs
+        if verb.lemma_ == "part" and verb.head.lemma_ == "take":
+            return True  # "took part in the talks"
+    return (
+        head.dep_ in ("nsubj", "nsubjpass")
+        and governor.pos_ in ("VERB", "AUX")
+        and governor.lemma_ in lexicon.occurrence_verbs
+    )
 
 
 def is_absorbed(trigger: Trigger, absorbers: list[Trigger]) -> bool:

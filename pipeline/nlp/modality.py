@@ -29,14 +29,20 @@ class ModalityReading:
     refused: bool  # inside "refuse to" / "decline to"
 
 
-def read_modality(trigger: Token, predicate: Token, lexicon: Lexicon, demand_heads: list[Token]) -> ModalityReading:
-    """Modality of the event whose trigger is `trigger` and whose verb is `predicate`."""
+def read_modality(
+    trigger: Token, predicate: Token, lexicon: Lexicon, demand_heads: list[Token], trigger_heads: frozenset[int]
+) -> ModalityReading:
+    """Modality of the event whose trigger is `trigger` and whose verb is `predicate`.
+
+    `trigger_heads` are the events of the sentence: a demand does not reach through another
+    event ("an inquiry into a strike" demands the inquiry, not the strike).
+    """
     negated = is_negated(trigger) or (predicate.i != trigger.i and is_negated(predicate))
     modal = _modal(predicate)
     refused = predicate.dep_ == "xcomp" and predicate.head.lemma_ in ("refuse", "decline")
     if negated:
         return ModalityReading(Modality.NEGATED, True, modal, refused)
-    if any(_demanded_by(head, trigger) for head in demand_heads):
+    if any(_demanded_by(head, trigger, trigger_heads, lexicon) for head in demand_heads):
         return ModalityReading(Modality.DEMANDED, False, modal, refused)
     if _in_conditional(predicate) or (
         modal is not None and modal in lexicon.hypothetical_modals and not _reported_future(predicate, modal)
@@ -73,16 +79,10 @@ def _modal(predicate: Token) -> str | None:
 
 
 def _planned(predicate: Token, trigger: Token, lexicon: Lexicon) -> bool:
-    """'expected to resume', 'set to meet', 'plans to withdraw', 'expected at the talks'."""
-    if predicate.lemma_ in lexicon.planning_verbs and predicate.i != trigger.i:
-        return predicate.tag_ in ("VBN", "VBZ", "VBP", "VBD", "JJ", "VBG") and predicate.lemma_ in (
-            "expect",
-            "plan",
-            "schedule",
-            "set",
-            "due",
-            "slate",
-        )
+    """'expected to resume', 'set to meet', 'plans to withdraw', 'expected at the talks',
+    'exchanges were being prepared'."""
+    if predicate.i != trigger.i and predicate.lemma_ in lexicon.planning_predicates:
+        return True
     current = predicate
     for _ in range(3):
         if current.dep_ in ("xcomp", "ccomp") and current.head.lemma_ in lexicon.planning_verbs:
@@ -122,8 +122,13 @@ def _reported_future(predicate: Token, modal: str) -> bool:
     return False
 
 
-def _demanded_by(demand_head: Token, trigger: Token) -> bool:
+def _demanded_by(demand_head: Token, trigger: Token, trigger_heads: frozenset[int], lexicon: Lexicon) -> bool:
+    """The trigger is what the demand asks for: below it, but not through a parallel verb
+    ('conj'), a verb of stopping ('urged Israel to halt the attacks') or another event."""
     if demand_head.i == trigger.i:
         return False
     path = path_from(demand_head, trigger)
-    return path is not None and 0 < len(path) <= 5 and set(path) <= _DEMAND_PATH
+    if path is None or not 0 < len(path) <= 5 or not set(path) <= _DEMAND_PATH or path[0] == "conj":
+        return False
+    between = list(trigger.ancestors)[: len(path) - 1]
+    return not any(t.i in trigger_heads or t.lemma_ in lexicon.terminative_verbs for t in between)

@@ -17,6 +17,16 @@ EVENT_TYPES = (
 )  # fmt: skip
 
 
+class TriggerContext(BaseModel):
+    """What must be around a verb for it to trigger (any one of the lists suffices)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    preps: list[str] = []
+    deps: list[str] = []
+    objects: list[str] = []
+
+
 class EventTypeSpec(BaseModel):
     """One type of the ontology, as written in ontology.yaml."""
 
@@ -33,7 +43,7 @@ class EventTypeSpec(BaseModel):
     modes: dict[str, str] = {}
     nominal_policy: Literal["eventive", "always"] = "eventive"
     exclude_objects: list[str] = []
-    requires_prep: dict[str, str] = {}
+    requires: dict[str, TriggerContext] = {}
 
 
 class Ontology(BaseModel):
@@ -71,6 +81,13 @@ class Ontology(BaseModel):
         return self.types[event_type].modes.get(lemma)
 
 
+class VerbObjectRule(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    absorbs: frozenset[str] = frozenset()
+    yields_to: frozenset[str] = frozenset()
+
+
 class Lexicon(BaseModel):
     """Word lists the rules read (lexicon.yaml)."""
 
@@ -78,6 +95,11 @@ class Lexicon(BaseModel):
 
     version: str
     light_verbs: frozenset[str]
+    light_verb_particles: dict[str, str]
+    container_nouns: frozenset[str]
+    temporal_preps: frozenset[str]
+    planning_predicates: frozenset[str]
+    verb_object_rules: dict[str, VerbObjectRule]
     occurrence_verbs: frozenset[str]
     terminative_verbs: frozenset[str]
     planning_verbs: frozenset[str]

@@ -115,7 +115,7 @@ class SentenceEventBuilder:
         for trigger in triggers:
             spec = self._ontology.types[trigger.event_type]
             predicate = governing_predicate(trigger.head) if trigger.nominal else trigger.head
-            reading = read_modality(trigger.head, predicate, self._lexicon, demand_heads)
+            reading = read_modality(trigger.head, predicate, self._lexicon, demand_heads, heads)
             if _ended_by(trigger, self._lexicon):
                 if not is_negated(trigger.head.head):
                     if trigger.event_type in self._lexicon.violent_types:

@@ -8,7 +8,7 @@ from spacy.language import Language
 from spacy.matcher import Matcher
 from spacy.tokens import Span, Token
 
-from pipeline.nlp.ontology import Lexicon, Ontology
+from pipeline.nlp.ontology import Lexicon, Ontology, TriggerContext
 
 NOMINAL_DEPS = frozenset(
     {"nsubj", "nsubjpass", "dobj", "pobj", "attr", "appos", "conj", "compound", "dative", "oprd", "npadvmod", "ROOT"}
@@ -18,9 +18,15 @@ NOMINAL_DEPS = frozenset(
 CONTENT_SPEECH = frozenset(
     {"say", "tell", "add", "state", "write", "insist", "claim", "argue", "explain", "assert",
      "affirm", "suggest", "predict", "recall", "note", "stress", "emphasize", "emphasise",
-     "tweet", "admit", "acknowledge"}
+     "tweet", "admit", "acknowledge", "pledge", "promise"}
 )  # fmt: skip
 _QUOTE_MARKS = frozenset('"“”')
+# Tokens inside these entities are names, never triggers (EVENT entities such as "the 2024
+# war" may still be).
+NAMED_ENTITY_TYPES = frozenset(
+    {"DATE", "TIME", "PERSON", "GPE", "LOC", "FAC", "ORG", "NORP", "CARDINAL", "MONEY", "PERCENT", "ORDINAL",
+     "QUANTITY", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"}
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -76,15 +82,18 @@ class TriggerFinder:
         return triggers
 
     def _token_trigger(self, token: Token) -> Trigger | None:
+        if token.ent_type_ in NAMED_ENTITY_TYPES:
+            return None  # "March" the month, "Strike Group" the unit: names, not triggers
         lemma = token.lemma_.lower()
-        if token.pos_ == "VERB" and token.dep_ not in NOMINAL_DEPS - {"conj", "ROOT"}:
+        if _reads_as_verb(token):
             if token.dep_ == "amod":
                 return None  # "the besieged territory"
-            for event_type in self._ontology.verb_types.get(lemma, ()):
-                if self._verb_fits(token, event_type, lemma):
-                    return Trigger(event_type, token, token.i, token.i + 1, lemma, False)
+            verb_lemma = lemma if token.pos_ == "VERB" else token.lower_.removesuffix("s")
+            for event_type in self._ontology.verb_types.get(verb_lemma, ()):
+                if self._verb_fits(token, event_type, verb_lemma):
+                    return Trigger(event_type, token, token.i, token.i + 1, verb_lemma, False)
             return None
-        if token.pos_ in ("NOUN", "PROPN") or (token.pos_ == "VERB" and token.dep_ in NOMINAL_DEPS):
+        if token.pos_ in ("NOUN", "PROPN") or (token.pos_ in ("VERB", "ADJ") and token.dep_ in NOMINAL_DEPS):
             noun_lemma = _noun_lemma(token)
             types = self._ontology.noun_types.get(noun_lemma) or self._ontology.noun_types.get(token.lower_)
             if types:
@@ -96,8 +105,8 @@ class TriggerFinder:
         objects = {c.lemma_.lower() for c in token.children if c.dep_ in ("dobj", "nsubjpass")}
         if objects & set(spec.exclude_objects):
             return False
-        needed_prep = spec.requires_prep.get(lemma)
-        if needed_prep and not any(c.dep_ in ("prep", "prt") and c.lower_ == needed_prep for c in token.children):
+        needed = spec.requires.get(lemma)
+        if needed is not None and not _context_fits(token, needed):
             return False
         if event_type == "STATEMENT":
             return self._is_statement(token, lemma)
@@ -120,6 +129,32 @@ class TriggerFinder:
                 if phrase in outlets or child.text.lower() in outlets:
                     return True
         return False
+
+
+def _reads_as_verb(token: Token) -> bool:
+    """A verb, or a word the tagger took for a noun but the parse uses as a predicate with a
+    subject (headlines: "Houthis attack ship", "army and RSF battle for El Obeid")."""
+    if token.pos_ == "VERB":
+        return token.dep_ not in NOMINAL_DEPS - {"conj", "ROOT"}
+    if token.pos_ in ("NOUN", "PROPN") and token.dep_ in ("ROOT", "conj"):
+        return any(c.dep_ == "nsubj" for c in token.children) and any(c.dep_ in ("dobj", "prep") for c in token.children)
+    return False
+
+
+def _context_fits(token: Token, needed: TriggerContext) -> bool:
+    """'press for', 'ask ... to', 'fled their homes': the words a verb needs around it."""
+    for child in token.children:
+        if child.dep_ in ("prep", "prt") and child.lower_ in needed.preps:
+            return True
+        if child.dep_ in needed.deps:
+            return True
+        if child.dep_ in ("dobj", "nsubjpass") and child.lemma_.lower() in needed.objects:
+            return True
+        if child.dep_ == "prep" and any(
+            g.dep_ == "pobj" and g.lemma_.lower() in needed.objects for g in child.children
+        ):
+            return True
+    return False
 
 
 def _noun_lemma(token: Token) -> str:
