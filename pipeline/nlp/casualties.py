@@ -38,6 +38,8 @@ def find_casualties(sent: Span, lexicon: Lexicon) -> list[CasualtyFinding]:
             continue
         victim = _victim_of(token, lexicon)
         is_noun = token.lemma_.lower() in lexicon.death_nouns and token.pos_ != "VERB"
+        if is_noun and token.lemma_.lower() == "body" and token.tag_ != "NNS":
+            continue  # "a national body of technocrats"; "three bodies" counts
         if not is_noun and not _is_human(victim, lexicon):
             continue
         finding = _figure(token, kind, victim, lexicon)
@@ -64,9 +66,35 @@ def _casualty_kind(token: Token, lexicon: Lexicon) -> Kind | None:
 
 
 # Nouns that cause deaths rather than suffer them ("the strike killed 12").
-_CAUSES = frozenset({"strike", "attack", "bombardment", "offensive", "war", "raid", "explosion", "blast", "shelling", "fire",
-                     "fighting", "clash", "assault", "bombing", "airstrike", "drone", "missile", "rocket", "shell", "gunfire",
-                     "earthquake", "flood", "storm", "crash", "collapse"})  # fmt: skip
+_CAUSES = frozenset(
+    [
+        "strike",
+        "attack",
+        "bombardment",
+        "offensive",
+        "war",
+        "raid",
+        "explosion",
+        "blast",
+        "shelling",
+        "fire",
+        "fighting",
+        "clash",
+        "assault",
+        "bombing",
+        "airstrike",
+        "drone",
+        "missile",
+        "rocket",
+        "shell",
+        "gunfire",
+        "earthquake",
+        "flood",
+        "storm",
+        "crash",
+        "collapse",
+    ]
+)
 _INTRANSITIVE = frozenset({"die", "perish"})
 _COLLECTIVE = frozenset(
     {"crew", "family", "staff", "police", "army", "personnel", "youth", "militia", "force", "population"}
@@ -89,9 +117,17 @@ def _verb_victim(verb: Token, lexicon: Lexicon) -> Token | None:
     passive = verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod")
     if passive and verb.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
         return verb.head  # "67,000 Palestinians killed since ..."
-    deps = ("dobj", "nsubjpass", "nsubj") if verb.lemma_ in _INTRANSITIVE else ("dobj", "nsubjpass")
+    # A bare participle ("67,000 Palestinians killed", no auxiliary) is passive even when the
+    # parser calls its noun a subject.
+    bare_participle = verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
+    intransitive = verb.lemma_ in _INTRANSITIVE or bare_participle
+    deps = ("dobj", "nsubjpass", "nsubj") if intransitive else ("dobj", "nsubjpass")
     for dep in deps:
         found = first_child(verb, dep)
+        if found is not None and found.lower_ in lexicon.vague_numbers:
+            # "dozens of civilians were wounded": the victims are in the "of" phrase
+            of = next((c for c in found.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+            found = first_child(of, "pobj") if of is not None else found
         if found is None or found.lemma_.lower() in lexicon.death_nouns | _CAUSES:
             continue
         if found.lower_ in _RELATIVE and verb.dep_ == "relcl":

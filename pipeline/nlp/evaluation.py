@@ -137,22 +137,35 @@ def score(gold: list[GoldArticle], extracted: dict[str, list[ExtractedEvent]]) -
 
 
 def _score_article(article: GoldArticle, events: list[ExtractedEvent], report: Report) -> None:
-    unused = list(events)
-    for expected in article.events:
-        candidates = [e for e in unused if e.event_type == expected.event_type and expected.sentence in e.sentence_text]
-        if not candidates:
+    """Pair gold and found events of the same type and sentence; pairs whose sources agree first."""
+    pairs = sorted(
+        (
+            (not _source_ok(expected, found), g, f)
+            for g, expected in enumerate(article.events)
+            for f, found in enumerate(events)
+            if found.event_type == expected.event_type and expected.sentence in found.sentence_text
+        ),
+        key=lambda pair: pair[0],
+    )
+    gold_used: dict[int, int] = {}
+    found_used: set[int] = set()
+    for _, g, f in pairs:
+        if g not in gold_used and f not in found_used:
+            gold_used[g] = f
+            found_used.add(f)
+    for g, expected in enumerate(article.events):
+        if g not in gold_used:
             report.by_type[expected.event_type].fn += 1
             report.errors.append(f"{article.id}: missed {expected.event_type} in '{expected.sentence}'")
             continue
-        match = max(candidates, key=lambda e: _source_ok(expected, e))
-        unused.remove(match)
         report.by_type[expected.event_type].tp += 1
-        _score_attributes(article.id, expected, match, report)
-    for extra in unused:
-        report.by_type[extra.event_type].fp += 1
-        report.errors.append(
-            f"{article.id}: extra {extra.event_type} '{extra.trigger_text}' in '{extra.sentence_text[:70]}'"
-        )
+        _score_attributes(article.id, expected, events[gold_used[g]], report)
+    for f, extra in enumerate(events):
+        if f not in found_used:
+            report.by_type[extra.event_type].fp += 1
+            report.errors.append(
+                f"{article.id}: extra {extra.event_type} '{extra.trigger_text}' in '{extra.sentence_text[:70]}'"
+            )
 
 
 def _score_attributes(article_id: str, expected: GoldEvent, found: ExtractedEvent, report: Report) -> None:

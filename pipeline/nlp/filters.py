@@ -17,7 +17,9 @@ from pipeline.nlp.triggers import Trigger
 # Dependency labels through which an absorbing trigger (accuse, reject, threaten, praise,
 # invite) owns what follows: "accused Israel of breaking two ceasefires".
 # (Not "relcl": in "thanked Trump, who had threatened to halt talks" the threat is an event.)
-_ABSORB_PATH = frozenset({"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acl", "compound", "amod", "nsubj", "aux", "conj", "appos"})
+_ABSORB_PATH = frozenset(
+    {"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acl", "compound", "amod", "nsubj", "aux", "conj", "appos"}
+)
 
 
 def is_eventive(
@@ -86,7 +88,9 @@ def _occurrence_context(head: Token, lexicon: Lexicon) -> bool:
         verb = governor.head
         if is_light(verb, lexicon) or (verb.dep_ == "prt" and is_light(verb.head, lexicon)):
             return True
-        if verb.lemma_ == "part" and verb.head.lemma_ == "take":
+        if (verb.lemma_ == "part" and verb.head.lemma_ == "take") or (
+            verb.lemma_ == "take" and any(c.lemma_ == "part" for c in verb.children)
+        ):
             return True  # "took part in the talks"
     return (
         head.dep_ in ("nsubj", "nsubjpass")

@@ -27,6 +27,7 @@ class ModalityReading:
     negated: bool
     modal: str | None  # the modal or planning word that decided it, if any
     refused: bool  # inside "refuse to" / "decline to"
+    conditional: bool = False  # inside an "if" / "unless" clause
 
 
 def read_modality(
@@ -42,15 +43,20 @@ def read_modality(
     refused = predicate.dep_ == "xcomp" and predicate.head.lemma_ in ("refuse", "decline")
     if negated:
         return ModalityReading(Modality.NEGATED, True, modal, refused)
+    if _in_conditional(predicate) or _unspecific(trigger):
+        return ModalityReading(Modality.HYPOTHETICAL, False, modal, refused, conditional=True)
     if any(_demanded_by(head, trigger, trigger_heads, lexicon) for head in demand_heads):
         return ModalityReading(Modality.DEMANDED, False, modal, refused)
-    if _in_conditional(predicate) or (
-        modal is not None and modal in lexicon.hypothetical_modals and not _reported_future(predicate, modal)
-    ):
+    if modal is not None and modal in lexicon.hypothetical_modals and not _reported_future(predicate, modal):
         return ModalityReading(Modality.HYPOTHETICAL, False, modal, refused)
     if modal is not None or _planned(predicate, trigger, lexicon):
         return ModalityReading(Modality.PLANNED, False, modal or "planned", refused)
     return ModalityReading(Modality.ASSERTED, False, None, refused)
+
+
+def _unspecific(trigger: Token) -> bool:
+    """'any deal', 'any future agreement': no particular event, only a possible one."""
+    return trigger.pos_ in ("NOUN", "PROPN") and any(c.dep_ == "det" and c.lower_ == "any" for c in trigger.children)
 
 
 def is_negated(token: Token) -> bool:
@@ -85,7 +91,7 @@ def _planned(predicate: Token, trigger: Token, lexicon: Lexicon) -> bool:
         return True
     current = predicate
     for _ in range(3):
-        if current.dep_ in ("xcomp", "ccomp") and current.head.lemma_ in lexicon.planning_verbs:
+        if current.dep_ in ("xcomp", "ccomp") and lexicon.lemma(current.head) in lexicon.planning_verbs:
             return True
         if current.dep_ in ("xcomp", "conj"):
             current = current.head
@@ -130,5 +136,11 @@ def _demanded_by(demand_head: Token, trigger: Token, trigger_heads: frozenset[in
     path = path_from(demand_head, trigger)
     if path is None or not 0 < len(path) <= 5 or not set(path) <= _DEMAND_PATH or path[0] == "conj":
         return False
-    between = list(trigger.ancestors)[: len(path) - 1]
-    return not any(t.i in trigger_heads or t.lemma_ in lexicon.terminative_verbs for t in between)
+    current = trigger
+    while current.head.i != demand_head.i:
+        parent = current.head
+        # A coordinated sibling ("a withdrawal and a ceasefire") does not block; an embedding event does.
+        if current.dep_ != "conj" and (parent.i in trigger_heads or parent.lemma_ in lexicon.terminative_verbs):
+            return False
+        current = parent
+    return True

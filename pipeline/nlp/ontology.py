@@ -8,6 +8,7 @@ from typing import Literal
 
 import yaml
 from pydantic import BaseModel, ConfigDict, Field, model_validator
+from spacy.tokens import Token
 
 EVENT_TYPES = (
     "TALKS", "STATEMENT", "STRIKE", "CLASH", "CASUALTIES", "DEMAND", "PROPOSAL", "AGREEMENT",
@@ -99,6 +100,12 @@ class Lexicon(BaseModel):
     container_nouns: frozenset[str]
     temporal_preps: frozenset[str]
     planning_predicates: frozenset[str]
+    lemma_overrides: dict[str, str]
+
+    def lemma(self, token: Token) -> str:
+        """The token's lemma, mended where the model is known to slip."""
+        return self.lemma_overrides.get(token.lower_, token.lemma_.lower())
+
     verb_object_rules: dict[str, VerbObjectRule]
     occurrence_verbs: frozenset[str]
     terminative_verbs: frozenset[str]

@@ -37,6 +37,8 @@ class RoleContext:
     context: ArticleContext
     offset: int  # absolute character offset of the doc's first character
     in_quote: Callable[[Token], bool]
+    event_heads: frozenset[int] = frozenset()  # trigger tokens of the sentence
+    temporal_preps: frozenset[str] = frozenset()
 
 
 def find_actors(
@@ -55,7 +57,7 @@ def find_actors(
 
 def _verbal_roles(verb: Token, speech: bool, statement: bool, rc: RoleContext) -> list[Actor]:
     actors: list[Actor] = []
-    subject, passive = clause_subject(verb)
+    subject, passive = clause_subject(verb, rc.event_heads if speech else frozenset())
     agent = first_child(verb, "agent")
     source_role = Role.SPEAKER if statement else Role.SOURCE
     if subject is not None and not passive:
@@ -113,12 +115,17 @@ def _nominal_roles(noun: Token, predicate: Token, event_type: str, rc: RoleConte
         ):
             actors += _actors_for(obj, Role.TARGET if noun.lemma_ != "withdrawal" else Role.SOURCE, rc)
     has_source = any(a.role is Role.SOURCE for a in actors)
-    if not has_source and predicate.i != noun.i and predicate.pos_ in ("VERB", "AUX"):
+    temporal = noun.dep_ == "pobj" and noun.head.lower_ in rc.temporal_preps  # "begin after the ceasefire"
+    if not has_source and not temporal and predicate.i != noun.i and predicate.pos_ in ("VERB", "AUX"):
         subject, passive = clause_subject(predicate)
         # "X is expected at the talks": the passive subject of a planning verb takes part.
         takes_part = not passive or predicate.lemma_ in ("expect", "invite", "schedule", "set")
-        if subject is not None and takes_part and subject.i != noun.i and not _contains(subject, noun):
+        if subject is not None and takes_part and subject.i != noun.i and not _in_phrase(subject, noun):
             actors += _actors_for(subject, Role.SOURCE, rc)
+        agent = first_child(predicate, "agent")
+        agent_object = first_child(agent, "pobj") if agent is not None else None
+        if agent_object is not None:
+            actors += _actors_for(agent_object, Role.SOURCE, rc)  # "was carried out by US forces"
     for mediator in _mediators(noun):
         actors += _actors_for(mediator, Role.MEDIATOR, rc)
     return actors
@@ -129,7 +136,13 @@ def _mediators(noun: Token) -> list[Token]:
 
 
 def _location(trigger: Token, predicate: Token, rc: RoleContext) -> list[Actor]:
+    """'in Kharkiv' on the trigger or its verb, or on their object ('struck a plant in Kharkiv',
+    'talks between the sides in Cairo': the parser often hangs it one noun lower)."""
+    heads = [trigger, predicate]
     for head in (trigger, predicate):
+        heads += children(head, "dobj")
+        heads += [g for prep in children(head, "prep") for g in children(prep, "pobj")]
+    for head in heads:
         for prep in children(head, "prep"):
             if prep.lower_ not in LOCATION_PREPS:
                 continue
@@ -161,7 +174,7 @@ def _actor(token: Token, role: Role, rc: RoleContext) -> tuple[Actor | None, Act
     doc = token.doc
     if token.ent_type_ in NON_ACTOR_ENTITIES:
         return None, None
-    entity = rc.entity_at(token)
+    entity = rc.entity_at(token) or _named_apposition(token, rc)
     affiliation = _affiliation(token, entity, rc)
     if entity is not None:
         return _from_entity(entity, role), affiliation
@@ -182,8 +195,27 @@ def _actor(token: Token, role: Role, rc: RoleContext) -> tuple[Actor | None, Act
     if token.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
         return None, affiliation
     start, end = noun_phrase(token)
+    while (
+        end < len(doc)
+        and doc[end].pos_ == "PROPN"
+        and doc[end].head.i == token.head.i
+        and doc[end].dep_ in ("nsubj", "appos")
+    ):
+        end += 1  # "the EU naval mission Aspides said", parsed as two subjects
     span = doc[start:end]
     return Actor(role, span.text, rc.offset + span.start_char, rc.offset + span.end_char), affiliation
+
+
+def _named_apposition(token: Token, rc: RoleContext) -> EntityInfo | None:
+    """'Abbas Araghchi' in "Iran's foreign minister Abbas Araghchi" / "the prime minister, X,"."""
+    if token.pos_ != "NOUN":
+        return None
+    for child in token.children:
+        if child.dep_ in ("appos", "compound") and child.i > token.i:
+            found = rc.entity_at(child)
+            if found is not None and found.label == "PERSON":
+                return found
+    return None
 
 
 def _earlier_in_sentence(token: Token, rc: RoleContext) -> EntityInfo | None:
@@ -206,9 +238,13 @@ def _earlier_in_sentence(token: Token, rc: RoleContext) -> EntityInfo | None:
 
 
 def _affiliation(token: Token, entity: EntityInfo | None, rc: RoleContext) -> Actor | None:
-    """'Hamas' in 'senior Hamas official Fawzi Barhoum', 'Egyptian' in 'Egyptian President Sisi'."""
+    """'Hamas' in 'senior Hamas official Fawzi Barhoum', 'Egyptian' in 'Egyptian President Sisi',
+    'Armenia' in 'the leaders of Armenia and Azerbaijan'."""
     start, _ = noun_phrase(token)
-    for modifier in token.doc[start : token.i]:
+    of_objects = [
+        g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"
+    ]
+    for modifier in [*token.doc[start : token.i], *of_objects]:
         if entity is not None and entity.start <= rc.offset + modifier.idx < entity.end:
             continue
         found = rc.entity_at(modifier)
@@ -232,8 +268,10 @@ def _is_place(token: Token, rc: RoleContext) -> bool:
     return _entity_label(token, rc) in PLACE_LABELS
 
 
-def _contains(outer: Token, inner: Token) -> bool:
-    return outer.left_edge.i <= inner.i <= outer.right_edge.i
+def _in_phrase(outer: Token, inner: Token) -> bool:
+    """Inner is part of outer's noun phrase (not merely of a clause attached to it)."""
+    start, end = noun_phrase(outer)
+    return start <= inner.i < end
 
 
 def _unique(actors: list[Actor]) -> list[Actor]:

@@ -20,7 +20,7 @@ _BULLET = re.compile(r"^(?:[-•*‣▪–—·◦]|\d{1,2}[.)])\s+")
 _TERMINAL = tuple(".!?\"”’'…:;)]")
 _DATELINE = re.compile(
     r"^(?P<place>[A-Z][A-Z'’.\-]+(?: [A-Z][A-Z'’.\-]+){0,3}"  # CAIRO, GAZA CITY, KHAN YOUNIS
-    r"(?:,\s*[A-Z][A-Za-z'’.\-]+(?: [A-Z][A-Za-z'’.\-]+){0,2})?)"  # , Egypt / , Gaza Strip
+    r"(?:,\s*[A-Z][A-Za-z'’.\-]+(?: (?:of|the|and|[A-Z][A-Za-z'’.\-]+)){0,4})?)"  # , Gaza Strip / , Republic of Congo
     r"\s*(?:\((?P<agency>[^)]{1,40})\))?"  # (Reuters)
     r"\s*(?:[:—–]|--?)\s+"
 )

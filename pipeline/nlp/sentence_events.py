@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Token
@@ -10,11 +11,12 @@ from pipeline.nlp.casualties import CasualtyFinding, attributed_source, combine,
 from pipeline.nlp.context import ArticleContext
 from pipeline.nlp.document import ParsedArticle, Sentence
 from pipeline.nlp.filters import is_absorbed, is_eventive
+from pipeline.nlp.merging import Draft, apply_verb_object_rules, merge_events
 from pipeline.nlp.modality import ModalityReading, is_negated, read_modality
 from pipeline.nlp.ontology import Lexicon, Ontology
 from pipeline.nlp.quotes import QuoteSpan, addressee, is_quote_only, quote_spans, quotes_for_verb
 from pipeline.nlp.roles import RoleContext, actor_for_token, find_actors
-from pipeline.nlp.syntax import first_child, governing_predicate
+from pipeline.nlp.syntax import clause_subject, first_child, governing_predicate
 from pipeline.nlp.timex import TimeResolver
 from pipeline.nlp.timing import SentenceTimes, TimeAttacher
 from pipeline.nlp.triggers import Trigger, TriggerFinder
@@ -43,12 +45,18 @@ _BACKGROUND_MS = 30 * 86_400_000
 
 
 @dataclass(frozen=True, slots=True)
-class Draft:
-    trigger: Trigger
-    event_type: str
-    modality: Modality
-    predicate: Token
-    reading: ModalityReading
+class Scene:
+    """What every event of one sentence is built from."""
+
+    sentence: Sentence
+    parsed: ParsedArticle
+    rc: RoleContext
+    quotes: list[QuoteSpan]
+    times: SentenceTimes
+    claim: CasualtyClaim | None
+    published_ms: int
+    inferred: bool
+    incident: bool  # the sentence reports an attack or a clash
 
 
 class SentenceEventBuilder:
@@ -56,34 +64,39 @@ class SentenceEventBuilder:
         self._ontology = ontology
         self._lexicon = lexicon
         self._finder = finder
-        self._attacher = TimeAttacher(times)
+        speech = frozenset(lemma for spec in ontology.types.values() for lemma in spec.speech)
+        self._attacher = TimeAttacher(times, speech)
 
     def build(
         self, sentence: Sentence, parsed: ParsedArticle, context: ArticleContext, article: ArticleText
     ) -> list[ExtractedEvent]:
+        if sentence.section is Section.SUBHEAD and sum(t.is_alpha for t in sentence.span) < 3:
+            return []  # a section label ("Protests", "KEY POINTS"), not a report
         published_ms = article.published_at_ms
         inferred = article.published_at_inferred
         sent = sentence.span
         quotes = quote_spans(sent.text, sentence.start)
+        findings = find_casualties(sent, self._lexicon)
+        triggers = self._candidates(sentence, findings)
         rc = RoleContext(
             entity_at=lambda token: parsed.entity_at(sentence.segment_index, token),
             context=context,
             offset=sentence.offset,
             in_quote=lambda token: any(q.start <= sentence.offset + token.idx < q.end for q in quotes),
+            event_heads=frozenset(t.head.i for t in triggers),
+            temporal_preps=self._lexicon.temporal_preps,
         )
-        findings = find_casualties(sent, self._lexicon)
-        triggers = self._candidates(sentence, findings)
         times = self._attacher.prepare(sentence, frozenset(t.head.i for t in triggers), published_ms, context)
         drafts = self._drafts(triggers, times.dated)
         claim = combine(findings)
         if claim is not None:
             claim = replace(claim, reported_by=attributed_source(sent) or claim.reported_by)
-        events = []
-        for draft in drafts:
-            event = self._event(draft, sentence, parsed, rc, quotes, times, claim, published_ms, inferred)
-            if event is not None:
-                events.append(event)
-        events = _merge_same_type(events)
+        scene = Scene(
+            sentence, parsed, rc, quotes, times, claim, published_ms, inferred,
+            incident=any(t.event_type in ("STRIKE", "CLASH") for t in triggers),  # "killed in the blast"
+        )  # fmt: skip
+        built = [(d, self._event(d, scene)) for d in drafts]
+        events = merge_events(built)
         self._attacher.remember(sentence, events, context)
         _update_context(sentence, parsed, context, events)
         return events
@@ -97,6 +110,7 @@ class SentenceEventBuilder:
                 and token.lemma_.lower() in self._lexicon.concessions
                 and token.i not in triggers
                 and is_negated(token)
+                and _agentive(clause_subject(token)[0], self._lexicon)
             ):
                 triggers[token.i] = Trigger("REJECTION", token, token.i, token.i + 1, token.lemma_.lower(), False)
         for finding in findings:
@@ -116,17 +130,21 @@ class SentenceEventBuilder:
             spec = self._ontology.types[trigger.event_type]
             predicate = governing_predicate(trigger.head) if trigger.nominal else trigger.head
             reading = read_modality(trigger.head, predicate, self._lexicon, demand_heads, heads)
-            if _ended_by(trigger, self._lexicon):
-                if not is_negated(trigger.head.head):
-                    if trigger.event_type in self._lexicon.violent_types:
-                        continue  # "the fighting will stop": no fighting event
-                else:  # "the bombardment had not stopped": it goes on
-                    reading = ModalityReading(Modality.ASSERTED, False, None, False)
-            eventive = is_eventive(
+            stopper = _stopping_verb(trigger, self._lexicon)
+            continuing = stopper is not None and is_negated(stopper)
+            if stopper is not None and not continuing and trigger.event_type in self._lexicon.violent_types:
+                continue  # "the fighting will stop", "press Israel to halt the attacks": no new violence
+            if continuing:
+                # "the bombardment had not stopped": it goes on; "would not stop its strikes": it will.
+                future = reading.modal is not None
+                reading = ModalityReading(
+                    Modality.PLANNED if future else Modality.ASSERTED, False, reading.modal, False
+                )
+            eventive = continuing or is_eventive(
                 trigger, spec, self._lexicon, dated=trigger.head.i in dated,
                 demanded=reading.modality is Modality.DEMANDED, trigger_heads=heads,
             )  # fmt: skip
-            if not eventive:
+            if not eventive or _stops_other_event(trigger, heads, self._lexicon):
                 continue
             if (
                 trigger.event_type == "REJECTION"
@@ -137,34 +155,31 @@ class SentenceEventBuilder:
             event_type, modality = self._retype(trigger, predicate, reading)
             drafts.append(Draft(trigger, event_type, modality, predicate, reading))
         absorbers = [d.trigger for d in drafts if d.event_type in self._lexicon.absorbing_types]
-        return [d for d in drafts if not is_absorbed(d.trigger, absorbers)]
+        # States and casualty figures stay events even inside an accusation or a warning.
+        drafts = [
+            d
+            for d in drafts
+            if self._ontology.types[d.event_type].nominal_policy == "always" or not is_absorbed(d.trigger, absorbers)
+        ]
+        return apply_verb_object_rules(drafts, self._lexicon)
 
     def _retype(self, trigger: Trigger, predicate: Token, reading: ModalityReading) -> tuple[str, Modality]:
         event_type, modality = trigger.event_type, reading.modality
         if _is_refusal(reading) and (trigger.lemma in self._lexicon.concessions or event_type in CONCESSION_TYPES):
             return "REJECTION", Modality.ASSERTED
         # "could target Hamas leaders", "will launch strikes": a threat, not a strike.
-        possible = modality in (Modality.HYPOTHETICAL, Modality.PLANNED)
+        # Only the agent's own modal makes a threat; "if it resumes operations" is a condition.
+        possible = modality in (Modality.HYPOTHETICAL, Modality.PLANNED) and not reading.conditional
         if (
             possible
             and event_type in self._lexicon.violent_types
-            and (not trigger.nominal or predicate.lemma_ in self._lexicon.light_verbs)
+            and (not trigger.nominal or predicate.lemma_ in self._lexicon.light_verbs | self._lexicon.terminative_verbs)
         ):
             return "THREAT", Modality.ASSERTED
         return event_type, modality
 
-    def _event(
-        self,
-        draft: Draft,
-        sentence: Sentence,
-        parsed: ParsedArticle,
-        rc: RoleContext,
-        quotes: list[QuoteSpan],
-        times: SentenceTimes,
-        claim: CasualtyClaim | None,
-        published_ms: int,
-        inferred: bool,
-    ) -> ExtractedEvent | None:
+    def _event(self, draft: Draft, scene: Scene) -> ExtractedEvent:
+        sentence, parsed, rc, quotes, claim = scene.sentence, scene.parsed, scene.rc, scene.quotes, scene.claim
         trigger = draft.trigger
         spec = self._ontology.types[draft.event_type]
         original = trigger.event_type
@@ -184,13 +199,13 @@ class SentenceEventBuilder:
             if dateline_actor is not None:
                 actors.append(dateline_actor)
                 flags.append(Flag.DATELINE_LOCATION)
-        event_time = self._attacher.time_for(times, trigger, draft.predicate, draft.modality, draft.event_type)
+        event_time = self._attacher.time_for(scene.times, trigger, draft.predicate, draft.modality, draft.event_type)
         casualties = None
         if claim is not None and draft.event_type in CASUALTY_CARRIERS:
-            casualties = _scoped(claim, sentence, event_time, published_ms, self._lexicon)
-        if event_time.start_ms < published_ms - _BACKGROUND_MS:
+            casualties = _scoped(claim, sentence, event_time, scene.published_ms, self._lexicon, scene.incident)
+        if event_time.start_ms < scene.published_ms - _BACKGROUND_MS:
             flags.append(Flag.BACKGROUND)
-        if inferred:
+        if scene.inferred:
             flags.append(Flag.PUBLISHED_AT_INFERRED)
         head_span = sentence.span.doc[trigger.start : trigger.end]
         return ExtractedEvent(
@@ -249,9 +264,58 @@ def _has_content(verb: Token, quotes: list[QuoteSpan], sentence: Sentence) -> bo
     return bool(quotes_for_verb(quotes, verb, sentence.offset)) or first_child(verb, "ccomp") is not None
 
 
-def _ended_by(trigger: Trigger, lexicon: Lexicon) -> bool:
+_ACTOR_NOUNS = frozenset(
+    [
+        "government",
+        "side",
+        "official",
+        "leader",
+        "army",
+        "troop",
+        "force",
+        "group",
+        "movement",
+        "delegation",
+        "party",
+        "country",
+        "state",
+        "administration",
+        "ministry",
+        "authority",
+        "militia",
+        "rebel",
+        "fighter",
+        "soldier",
+        "police",
+        "negotiator",
+        "president",
+        "minister",
+    ]
+)
+
+
+def _agentive(subject: Token | None, lexicon: Lexicon) -> bool:
+    """Can refuse: a person, group or country ('Hamas will not disarm'), not 'the aggression'."""
+    if subject is None:
+        return False
+    if subject.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or subject.pos_ == "PRON":
+        return True
+    lemma = subject.lemma_.lower()
+    return lemma in _ACTOR_NOUNS or lemma in lexicon.group_anaphors or lemma in lexicon.victim_nouns
+
+
+def _stopping_verb(trigger: Trigger, lexicon: Lexicon) -> Token | None:
+    """'stop' in 'the fighting will stop' or 'would not stop its strikes'."""
     head = trigger.head
-    return trigger.nominal and head.dep_ in ("nsubj", "nsubjpass") and head.head.lemma_ in lexicon.terminative_verbs
+    governs = head.dep_ in ("nsubj", "nsubjpass", "dobj") and head.head.lemma_ in lexicon.terminative_verbs
+    return head.head if trigger.nominal and governs else None
+
+
+def _stops_other_event(trigger: Trigger, heads: frozenset[int], lexicon: Lexicon) -> bool:
+    """'would not stop its strikes' is about the strikes: the verb of stopping is no refusal."""
+    if trigger.nominal or trigger.lemma not in lexicon.terminative_verbs:
+        return False
+    return any(c.dep_ in ("dobj", "nsubjpass") and c.i in heads for c in trigger.head.children)
 
 
 def _is_refusal(reading: ModalityReading) -> bool:
@@ -276,19 +340,17 @@ def _dateline_location(sentence: Sentence, parsed: ParsedArticle) -> Actor | Non
 
 
 def _scoped(
-    claim: CasualtyClaim, sentence: Sentence, event_time: EventTime, published_ms: int, lexicon: Lexicon
+    claim: CasualtyClaim, sentence: Sentence, event_time: EventTime, published_ms: int, lexicon: Lexicon, incident: bool
 ) -> CasualtyClaim:
+    """CUMULATIVE for running totals ('since October 2023', 'the death toll'), INCIDENT for a
+    figure tied to one attack or one dated day, UNKNOWN otherwise."""
     text = sentence.span.text.lower()
-    cumulative = event_time.granularity is Granularity.RANGE or any(cue in text for cue in lexicon.cumulative_cues)
-    if cumulative:
+    cued = any(re.search(rf"\b{re.escape(cue)}\b", text) for cue in lexicon.cumulative_cues)
+    if event_time.granularity is Granularity.RANGE or cued:
         since = event_time.start_ms if event_time.granularity is Granularity.RANGE else None
         return replace(claim, scope="CUMULATIVE", since_ms=since, as_of_ms=_day(published_ms))
-    scope = (
-        "INCIDENT"
-        if event_time.method is not TimeMethod.PUBLICATION_DATE or event_time.granularity is Granularity.DAY
-        else "UNKNOWN"
-    )
-    return replace(claim, scope=scope, as_of_ms=event_time.start_ms)
+    dated_day = event_time.method is not TimeMethod.PUBLICATION_DATE and event_time.granularity is Granularity.DAY
+    return replace(claim, scope="INCIDENT" if incident or dated_day else "UNKNOWN", as_of_ms=event_time.start_ms)
 
 
 def _day(ms: int) -> int:
@@ -310,33 +372,6 @@ def _unique_actors(actors: list[Actor]) -> list[Actor]:
             seen.add((actor.role, actor.start, actor.end))
             kept.append(actor)
     return kept
-
-
-def _merge_same_type(events: list[ExtractedEvent]) -> list[ExtractedEvent]:
-    """One event per type per sentence, unless the two have different sources."""
-    kept: list[ExtractedEvent] = []
-    for event in events:
-        twin_index = next(
-            (
-                i
-                for i, k in enumerate(kept)
-                if k.event_type == event.event_type and k.modality is event.modality and not _distinct_sources(k, event)
-            ),
-            None,
-        )
-        if twin_index is None:
-            kept.append(event)
-        elif len(event.actors) > len(kept[twin_index].actors):
-            kept[twin_index] = event
-    return kept
-
-
-def _distinct_sources(a: ExtractedEvent, b: ExtractedEvent) -> bool:
-    def names(e: ExtractedEvent) -> set[str]:
-        return {(x.canonical or x.text).lower() for x in e.actors if x.role in (Role.SOURCE, Role.SPEAKER)}
-
-    first, second = names(a), names(b)
-    return bool(first) and bool(second) and not first & second
 
 
 def _update_context(

@@ -6,6 +6,7 @@ from collections.abc import Iterator
 
 from spacy.tokens import Span, Token
 
+RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 OBJECT_DEPS = frozenset({"dobj", "dative", "attr", "oprd"})
 # Modifiers that belong to a noun phrase when it is quoted as an actor.
@@ -66,14 +67,25 @@ def conjuncts(token: Token) -> list[Token]:
     return [token, *[c for c in token.conjuncts if c.i != token.i]]
 
 
-def clause_subject(verb: Token) -> tuple[Token | None, bool]:
-    """Subject of a verb and whether it is passive, inheriting across conj/xcomp/advcl/relcl."""
+def clause_subject(verb: Token, skip: frozenset[int] = frozenset()) -> tuple[Token | None, bool]:
+    """Subject of a verb and whether it is passive, inheriting across conj/xcomp/advcl/relcl.
+
+    Subjects in `skip` (events, for a speech verb: "the bombardment had not stopped, reporting
+    three bodies" is reported by the spokesman) are passed over to the clause above.
+    """
     current = verb
     for _ in range(5):
         subject = first_child(current, "nsubj", "csubj")
+        if subject is not None and subject.i in skip and current.dep_ in ("ccomp", "advcl", "conj", "xcomp"):
+            current = current.head
+            continue
+        if subject is not None and subject.lower_ in RELATIVE_PRONOUNS and current.dep_ in ("relcl", "acl"):
+            return current.head, False  # "Trump, who proposed the plan" -> Trump
         if subject is not None:
             return subject, False
         passive = first_child(current, "nsubjpass")
+        if passive is not None and passive.lower_ in RELATIVE_PRONOUNS and current.dep_ in ("relcl", "acl"):
+            return current.head, True
         if passive is not None:
             return passive, True
         if current.dep_ == "conj" and current.head.pos_ in ("VERB", "AUX"):
@@ -83,15 +95,21 @@ def clause_subject(verb: Token) -> tuple[Token | None, bool]:
             obj = first_child(current.head, "dobj")
             if obj is not None:
                 return obj, False
+            # Raising: "Hamas is set to free", "X was forced to withdraw" -> Hamas frees.
+            subject = first_child(current.head, "nsubj", "nsubjpass")
+            if subject is not None and subject.lower_ not in RELATIVE_PRONOUNS:
+                return subject, False
             current = current.head
         elif current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return current.head, current.tag_ == "VBN"
         elif current.dep_ in ("advcl", "pcomp") and current.head.pos_ in ("VERB", "AUX"):
             current = current.head
-        elif current.dep_ == "pcomp" and current.head.dep_ == "prep":
+        elif current.dep_ == "pcomp" and current.head.lower_ == "of":
             # "accused Israel of breaking" -> Israel breaks.
             obj = first_child(current.head.head, "dobj")
             return obj, False
+        elif current.dep_ == "pcomp" and current.head.dep_ == "prep" and current.head.head.pos_ in ("VERB", "AUX"):
+            current = current.head.head  # "announced after hosting talks" -> who announced hosted
         else:
             return None, False
     return None, False

@@ -29,6 +29,7 @@ _RELATIVE_WORDS = re.compile(
     r"before|coming|past|recent)\b",
     re.IGNORECASE,
 )
+_AFTER_WORDS = frozenset({"before", "earlier", "ago", "later"})
 _DURATION_LEAD = frozenset({"for", "within", "during", "every", "each", "per", "over"})
 _RANGE_LEAD = frozenset({"since", "from"})
 _FIXED_OFFSETS = {
@@ -50,28 +51,52 @@ class TimeMention:
     end: int
     root: int  # doc index of the expression's syntactic head
     lead: str | None  # preposition in front: since, from, on, in, ...
+    first: int = -1  # doc indexes of the expression's first and last token
+    last: int = -1
 
 
 def find_time_mentions(sent: Span, offset: int) -> list[TimeMention]:
     """DATE/TIME entities of the sentence, plus bare weekdays the model missed."""
     mentions: list[TimeMention] = []
     covered: set[int] = set()
-    for ent in sent.ents:
-        if ent.label_ not in ("DATE", "TIME"):
-            continue
+    for ent in _joined_dates(sent):
         span = _trim(ent)
         if span is None:
             continue
         lead = span.doc[span.start - 1].lower_ if span.start > sent.start else None
         if lead in _DURATION_LEAD and not _WEEKDAY.search(span.text):
             continue  # "for weeks", "every night": durations, not anchors
-        mentions.append(TimeMention(span.text, offset + span.start_char, offset + span.end_char, span.root.i, lead))
+        mentions.append(
+            TimeMention(
+                span.text, offset + span.start_char, offset + span.end_char, span.root.i, lead, span.start, span.end - 1
+            )
+        )
         covered.update(range(span.start, span.end))
     for token in sent:
         if token.i not in covered and token.lower_ in WEEKDAYS:
             lead = token.doc[token.i - 1].lower_ if token.i > sent.start else None
-            mentions.append(TimeMention(token.text, offset + token.idx, offset + token.idx + len(token), token.i, lead))
+            end = offset + token.idx + len(token)
+            mentions.append(TimeMention(token.text, offset + token.idx, end, token.i, lead, token.i, token.i))
     return sorted(mentions, key=lambda m: m.start)
+
+
+def _joined_dates(sent: Span) -> list[Span]:
+    """DATE/TIME entities, with 'October 7' + ',' + '2023' (split by the model) joined."""
+    dates = [e for e in sent.ents if e.label_ in ("DATE", "TIME")]
+    joined: list[Span] = []
+    for ent in dates:
+        previous = joined[-1] if joined else None
+        gap = ent.doc[previous.end : ent.start] if previous is not None else None
+        if (
+            previous is not None
+            and gap is not None
+            and gap.text.strip() in (",", "")
+            and _YEAR.fullmatch(ent.text.strip())
+        ):
+            joined[-1] = ent.doc[previous.start : ent.end]
+        else:
+            joined.append(ent)
+    return joined
 
 
 def _trim(ent: Span) -> Span | None:
@@ -80,6 +105,8 @@ def _trim(ent: Span) -> Span | None:
     doc = ent.doc
     while end > start and doc[end - 1].lower_ in ("'s", "’s", "'", "’"):
         end -= 1
+    if end < len(doc) and doc[end].lower_ in _AFTER_WORDS and end == ent.end:
+        end += 1  # "the night" + "before", "two days" + "ago"
     while start < end and doc[start].lower_ in _RANGE_LEAD:
         start += 1
     if start >= end:

@@ -8,9 +8,9 @@ in "said on Tuesday that Israel would withdraw" Tuesday is when it was said.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from spacy.tokens import Token
+from spacy.tokens import Doc, Token
 
 from pipeline.nlp.context import ArticleContext
 from pipeline.nlp.document import Sentence
@@ -52,58 +52,89 @@ class SentenceTimes:
     anchors: list[Token]
     published_ms: int
     carried: EventTime | None  # time of the previous sentence of the paragraph
-
-    @property
-    def dated(self) -> frozenset[int]:
-        return frozenset(a.i for a in self.anchors)
+    dated: frozenset[int]  # tokens a time expression is attached to
 
 
 class TimeAttacher:
-    def __init__(self, resolver: TimeResolver) -> None:
+    def __init__(self, resolver: TimeResolver, speech_lemmas: frozenset[str]) -> None:
         self._resolver = resolver
+        self._speech = speech_lemmas
 
     def prepare(
         self, sentence: Sentence, trigger_heads: frozenset[int], published_ms: int, context: ArticleContext
     ) -> SentenceTimes:
         mentions = find_time_mentions(sentence.span, sentence.offset)
         doc = sentence.span.doc
-        anchors = [_anchor(doc[m.root], trigger_heads) for m in mentions]
+        anchors = [self._anchor(doc, m, trigger_heads, sentence.span.start) for m in mentions]
         carried = context.paragraph_time.get((sentence.segment.paragraph, sentence.index - 1))
-        return SentenceTimes(mentions, anchors, published_ms, carried)
+        # "its October 7, 2023 attack": an event noun hanging off the date is dated too.
+        apposed = {
+            head
+            for head in trigger_heads
+            if doc[head].dep_ in ("appos", "compound") and any(m.first <= doc[head].head.i <= m.last for m in mentions)
+        }
+        dated = frozenset(a.i for a in anchors) | apposed
+        return SentenceTimes(mentions, anchors, published_ms, carried, dated)
+
+    def _anchor(self, doc: Doc, mention: TimeMention, trigger_heads: frozenset[int], sent_start: int) -> Token:
+        """The word a time expression modifies: 'on Wednesday' -> the verb or noun it hangs off."""
+        lead = doc[mention.first - 1] if mention.first > sent_start else None
+        if lead is not None and lead.pos_ == "ADP":
+            before = doc[lead.i - 1] if lead.i > sent_start else None
+            if before is not None and before.pos_ == "VERB" and before.lemma_ in self._speech:
+                return before  # "said on Tuesday (that) ...": when it was said
+            if lead.dep_ in ("prep", "agent"):
+                # The preposition tells what the expression modifies, even when the parser
+                # mangles the date itself ("on August 4, 2020").
+                return _climb(lead, trigger_heads)
+        return _climb(doc[mention.root], trigger_heads)
 
     def time_for(
         self, times: SentenceTimes, trigger: Trigger, predicate: Token, modality: Modality, event_type: str
     ) -> EventTime:
-        prefer_future = modality in (Modality.PLANNED, Modality.DEMANDED)
         for host in _hosts(trigger.head, predicate):
+            # A planned event looks ahead from its own words only: "demanded on Wednesday an
+            # inquiry" dates the demand, in the past; "expected at the talks on Thursday" ahead.
+            planned = (modality is Modality.PLANNED and host.i in (trigger.head.i, predicate.i)) or (
+                modality is Modality.DEMANDED and host.i == trigger.head.i
+            )
             for mention, anchor in zip(times.mentions, times.anchors, strict=True):
                 if anchor.i == host.i:
-                    resolved = self._resolver.resolve(mention, times.published_ms, prefer_future=prefer_future)
+                    resolved = self._resolver.resolve(mention, times.published_ms, prefer_future=planned)
+                    if resolved is not None:
+                        return resolved
+                if (
+                    host.i == trigger.head.i
+                    and host.dep_ in ("appos", "compound")
+                    and mention.first <= host.head.i <= mention.last
+                ):
+                    # "its October 7, 2023 attack": the trigger hangs off the date itself
+                    resolved = self._resolver.resolve(replace(mention, lead=None), times.published_ms)
+                    if resolved is not None:
+                        return resolved
+                if host.dep_ == "relcl" and mention.first <= host.head.i <= mention.last:
+                    # "since November 2024, when the government suspended talks"
+                    point = replace(mention, lead=None)
+                    resolved = self._resolver.resolve(point, times.published_ms)
                     if resolved is not None:
                         return resolved
         if times.carried is not None and modality is Modality.ASSERTED and event_type in _CONTINUING_TYPES:
+            carried = times.carried
             return EventTime(
-                times.carried.start_ms,
-                times.carried.end_ms,
-                times.carried.granularity,
-                times.carried.anchor_text,
-                TimeMethod.CONTEXT,
+                carried.start_ms, carried.end_ms, carried.granularity, carried.anchor_text, TimeMethod.CONTEXT
             )
         return EventTime(day_start_ms(times.published_ms), None, Granularity.DAY, None, TimeMethod.PUBLICATION_DATE)
 
     def remember(self, sentence: Sentence, events: list[ExtractedEvent], context: ArticleContext) -> None:
+        """Keep the day of this sentence's incident for the next sentence of the paragraph."""
         for event in events:
-            if (
-                event.time.method not in (TimeMethod.PUBLICATION_DATE, TimeMethod.CONTEXT)
-                and event.time.granularity is Granularity.DAY
-                and event.modality is Modality.ASSERTED
-            ):
+            explicit = event.time.method not in (TimeMethod.PUBLICATION_DATE, TimeMethod.CONTEXT)
+            if explicit and event.event_type in _CONTINUING_TYPES and event.modality is Modality.ASSERTED:
                 context.paragraph_time[(sentence.segment.paragraph, sentence.index)] = event.time
                 return
 
 
-def _anchor(token: Token, trigger_heads: frozenset[int]) -> Token:
-    """The word a time expression modifies: 'on Wednesday' -> the verb or noun it hangs off."""
+def _climb(token: Token, trigger_heads: frozenset[int]) -> Token:
     current = token
     for _ in range(8):
         if current.dep_ not in _MODIFIER_DEPS or current.head.i == current.i:
@@ -115,10 +146,18 @@ def _anchor(token: Token, trigger_heads: frozenset[int]) -> Token:
 
 
 def _hosts(head: Token, predicate: Token) -> list[Token]:
-    hosts = [head, predicate]
+    """Words whose time an event takes, nearest first: its trigger, a relative clause saying
+    it happened ('a strike that killed 68 on April 28'), its verb, and the verbs above those
+    through argument, control and participle links."""
+    hosts = [head]
+    hosts += [c for c in head.children if c.dep_ in ("relcl", "acl") and c.pos_ == "VERB"]
+    hosts.append(predicate)
     current = predicate
     for _ in range(4):
         participle = current.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in current.children)
+        own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in current.children)
+        if current.dep_ == "conj" and own_subject:
+            break  # "X agreed last month, but talks made no progress": a clause of its own
         if current.dep_ in _INHERIT_DEPS or (current.dep_ == "advcl" and participle):
             current = current.head
             hosts.append(current)

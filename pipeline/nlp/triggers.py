@@ -24,8 +24,25 @@ _QUOTE_MARKS = frozenset('"“”')
 # Tokens inside these entities are names, never triggers (EVENT entities such as "the 2024
 # war" may still be).
 NAMED_ENTITY_TYPES = frozenset(
-    {"DATE", "TIME", "PERSON", "GPE", "LOC", "FAC", "ORG", "NORP", "CARDINAL", "MONEY", "PERCENT", "ORDINAL",
-     "QUANTITY", "WORK_OF_ART", "LAW", "PRODUCT", "LANGUAGE"}
+    {
+        "DATE",
+        "TIME",
+        "PERSON",
+        "GPE",
+        "LOC",
+        "FAC",
+        "ORG",
+        "NORP",
+        "CARDINAL",
+        "MONEY",
+        "PERCENT",
+        "ORDINAL",
+        "QUANTITY",
+        "WORK_OF_ART",
+        "LAW",
+        "PRODUCT",
+        "LANGUAGE",
+    }
 )
 
 
@@ -137,7 +154,9 @@ def _reads_as_verb(token: Token) -> bool:
     if token.pos_ == "VERB":
         return token.dep_ not in NOMINAL_DEPS - {"conj", "ROOT"}
     if token.pos_ in ("NOUN", "PROPN") and token.dep_ in ("ROOT", "conj"):
-        return any(c.dep_ == "nsubj" for c in token.children) and any(c.dep_ in ("dobj", "prep") for c in token.children)
+        return any(c.dep_ == "nsubj" for c in token.children) and any(
+            c.dep_ in ("dobj", "prep") for c in token.children
+        )
     return False
 
 
@@ -150,6 +169,8 @@ def _context_fits(token: Token, needed: TriggerContext) -> bool:
             return True
         if child.dep_ in ("dobj", "nsubjpass") and child.lemma_.lower() in needed.objects:
             return True
+        if child.dep_ == "dobj" and any(g.dep_ == "prep" and g.lower_ in needed.preps for g in child.children):
+            return True  # "asks the force for more troops"
         if child.dep_ == "prep" and any(
             g.dep_ == "pobj" and g.lemma_.lower() in needed.objects for g in child.children
         ):

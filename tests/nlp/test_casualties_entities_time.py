@@ -1,0 +1,104 @@
+"""Casualty claims, entity resolution and event time, end to end through the model."""
+
+from __future__ import annotations
+
+import pytest
+
+from pipeline.nlp.types import Role
+from tests.nlp.conftest import Extract, day, names, only
+
+pytestmark = pytest.mark.model
+
+
+@pytest.mark.parametrize(
+    ("sentence", "killed", "injured", "qualifier", "scope"),
+    [
+        ("An air strike killed three paramedics in Jabalia on Tuesday.", 3, None, "EXACT", "INCIDENT"),
+        ("At least 12 people were killed and 30 wounded in the blast on Monday.", 12, 30, "AT_LEAST", "INCIDENT"),
+        ("Since March 2024, the fighting has killed more than 4,500 civilians.", 4500, None, "MORE_THAN", "CUMULATIVE"),
+        ("About forty-seven soldiers died in the ambush, officials said.", 47, None, "ABOUT", "INCIDENT"),
+        ("Dozens of civilians were wounded, aid workers said.", None, None, "EXACT", "UNKNOWN"),
+        ("The death toll rose to 1,200, the ministry said.", 1200, None, "EXACT", "CUMULATIVE"),
+    ],
+)
+def test_casualty_figures(
+    extract: Extract, sentence: str, killed: int, injured: int | None, qualifier: str, scope: str
+) -> None:
+    claim = only(extract(sentence), "CASUALTIES").casualties
+    assert claim is not None
+    assert (claim.killed, claim.injured, claim.qualifier) == (killed, injured, qualifier)
+    assert claim.scope == scope
+
+
+def test_reported_by_and_since(extract: Extract) -> None:
+    claim = only(
+        extract(
+            "Since October 2023, the war has killed at least 60,000 people, according to the health ministry in Gaza."
+        ),
+        "CASUALTIES",
+    ).casualties
+    assert claim is not None
+    assert claim.reported_by == "the health ministry"
+    assert claim.since_ms is not None
+
+
+def test_conflicting_figures_are_flagged_on_both_events(extract: Extract) -> None:
+    events = extract("War toll climbs to 58,000\nSince the war began in 2023, at least 51,000 people have been killed.")
+    claims = [e for e in events if e.event_type == "CASUALTIES"]
+    assert len(claims) == 2
+    assert all(e.casualties is not None and e.casualties.conflicting for e in claims)
+    assert all("CONFLICTING_FIGURES" in e.flags for e in claims)
+
+
+def test_a_strike_carries_the_figure_of_its_sentence(extract: Extract) -> None:
+    strike = only(extract("A drone strike killed five members of one family in Deir al-Balah on Friday."), "STRIKE")
+    assert strike.casualties is not None and strike.casualties.killed == 5
+
+
+def test_aliases_labels_codes_and_places(extract: Extract) -> None:
+    events = extract(
+        "Egyptian President Abdel Fattah al-Sisi met Donald Trump in Cairo on Monday. "
+        "Sisi said Trump had promised that Israeli troops would leave Gaza."
+    )
+    entities = {e.text: e for event in events for e in event.entities}
+    assert entities["Sisi"].canonical == "Abdel Fattah al-Sisi"
+    assert entities["Trump"].canonical == "Donald Trump" and entities["Trump"].label == "PERSON"
+    assert entities["Egyptian"].country_code == "EGY"
+    assert entities["Israeli"].country_code == "ISR"
+    assert entities["Cairo"].geo is not None and entities["Cairo"].geo.geonames_id == 360630
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        ("Rebels attacked the town on Tuesday.", "2025-10-07"),
+        ("Rebels attacked the town on Wednesday.", "2025-10-08"),
+        ("Rebels attacked the town last month.", "2025-09-01"),
+        ("Rebels attacked the town on October 7, 2023.", "2023-10-07"),
+        ("Rebels attacked the town the night before.", "2025-10-07"),
+        ("The envoys will meet again on Friday.", "2025-10-10"),
+        ("Rebels attacked the town.", "2025-10-08"),
+    ],
+)
+def test_event_dates(extract: Extract, sentence: str, expected: str) -> None:
+    events = extract(sentence)
+    assert events
+    assert day(events[0]) == expected
+
+
+def test_a_background_event_keeps_its_own_date_and_is_flagged(extract: Extract) -> None:
+    strike = only(extract("The hostages were seized in the attack of October 7, 2023."), "STRIKE")
+    assert day(strike) == "2023-10-07"
+    assert "BACKGROUND" in strike.flags
+
+
+def test_the_publication_date_fallback_says_so(extract: Extract) -> None:
+    event = only(extract("Hamas rejected the proposal."), "REJECTION")
+    assert event.time.method.value == "PUBLICATION_DATE"
+    assert event.confidence < only(extract("Hamas rejected the proposal on Monday."), "REJECTION").confidence
+
+
+def test_dateline_gives_a_location_when_the_sentence_has_none(extract: Extract) -> None:
+    strike = only(extract("BEIRUT, Lebanon: Jets struck several buildings overnight."), "STRIKE")
+    assert names(strike, Role.LOCATION) == ["Beirut"]
+    assert "DATELINE_LOCATION" in strike.flags

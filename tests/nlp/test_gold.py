@@ -1,0 +1,49 @@
+"""The gold set: issue targets, and a ratchet that fails when any score drops below the best
+level reached (tests/gold/baseline.json; raise it with `python scripts/evaluate.py --ratchet`)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+
+from pipeline.nlp.evaluation import Report, load_gold, score
+from pipeline.nlp.extractor import EventExtractor
+
+pytestmark = pytest.mark.model
+GOLD = Path(__file__).resolve().parents[1] / "gold"
+TOLERANCE = 1e-4  # rounding of the stored figures
+
+
+@pytest.fixture(scope="module")
+def report(extractor: EventExtractor) -> Report:
+    gold = load_gold(GOLD / "articles")
+    results = extractor.extract_batch([article.article for article in gold])
+    return score(gold, {article.id: events for article, events in zip(gold, results, strict=True)})
+
+
+def test_gold_set_covers_every_event_type(report: Report) -> None:
+    from pipeline.nlp.ontology import EVENT_TYPES
+
+    annotated = {name for name, counts in report.by_type.items() if counts.tp + counts.fn > 0}
+    assert annotated == set(EVENT_TYPES) - {"OTHER"}
+
+
+@pytest.mark.parametrize(
+    ("metric", "target"),
+    [("micro_f1", 0.90), ("date_accuracy", 0.90), ("speaker_accuracy", 0.90), ("casualty_accuracy", 0.90)],
+)
+def test_issue_targets(report: Report, metric: str, target: float) -> None:
+    assert report.metrics()[metric] >= target
+
+
+def test_no_score_falls_below_the_ratchet(report: Report) -> None:
+    baseline: dict[str, float] = json.loads((GOLD / "baseline.json").read_text())
+    current = report.metrics()
+    dropped = {
+        name: (current.get(name, 0.0), best)
+        for name, best in baseline.items()
+        if current.get(name, 0.0) < best - TOLERANCE
+    }
+    assert dropped == {}, "scores below the ratchet (now, best): " + ", ".join(f"{k}={v}" for k, v in dropped.items())

@@ -1,0 +1,75 @@
+"""Types and modality: what happened, what is planned, supposed, denied or demanded."""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.nlp.conftest import Extract, only
+
+pytestmark = pytest.mark.model
+
+
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "modality"),
+    [
+        ("Israeli jets struck a school in Rafah on Monday.", "STRIKE", "ASSERTED"),
+        ("The defence minister said the army could target militant leaders wherever they hide.", "THREAT", "ASSERTED"),
+        ("The rebels will attack the capital next week, their commander said.", "THREAT", "ASSERTED"),
+        ("Egypt's foreign minister is expected at the talks on Thursday.", "TALKS", "PLANNED"),
+        ("The group said it would not disarm.", "REJECTION", "ASSERTED"),
+        ("The government refused to release the detainees.", "REJECTION", "ASSERTED"),
+        ("Police arrested 14 protesters outside parliament.", "ARREST", "ASSERTED"),
+        ("The army did not strike the village, a spokesman insisted.", "STRIKE", "NEGATED"),
+        ("A truce could be signed if both sides accept the new maps.", "AGREEMENT", "HYPOTHETICAL"),
+        ("The European Union imposed sanctions on three generals.", "SANCTION", "ASSERTED"),
+        ("The navy deployed two destroyers to the gulf.", "MOBILIZATION", "ASSERTED"),
+        ("The ministry opened an investigation into the shooting.", "INVESTIGATION", "ASSERTED"),
+        ("Thousands rallied in the capital to oppose the reform.", "PROTEST", "ASSERTED"),
+        ("The prime minister invited both leaders to a summit in Rome.", "INVITATION", "ASSERTED"),
+        ("Troops withdrew from the northern town on Sunday.", "WITHDRAWAL", "ASSERTED"),
+        ("Fighting broke out between the army and the militia near the airport.", "CLASH", "ASSERTED"),
+        ("Aid agencies warned of famine in the besieged region.", "HUMANITARIAN", "ASSERTED"),
+    ],
+)
+def test_type_and_modality(extract: Extract, sentence: str, event_type: str, modality: str) -> None:
+    event = only(extract(sentence), event_type)
+    assert event.modality.value == modality
+
+
+def test_demanded_events_carry_the_demanded_modality(extract: Extract) -> None:
+    events = extract("The opposition called for an immediate ceasefire and the withdrawal of foreign troops.")
+    assert only(events, "DEMAND").modality.value == "ASSERTED"
+    assert only(events, "CEASEFIRE").modality.value == "DEMANDED"
+    assert only(events, "WITHDRAWAL").modality.value == "DEMANDED"
+
+
+def test_one_sentence_several_events(extract: Extract) -> None:
+    events = extract("He accused the army of breaking two truces and insisted that the group wanted firm guarantees.")
+    assert {e.event_type for e in events} == {"ACCUSATION", "STATEMENT", "DEMAND"}
+
+
+def test_what_is_accused_or_threatened_is_not_a_separate_event(extract: Extract) -> None:
+    events = extract("The minister warned that the air force would bomb the bridges.")
+    assert [e.event_type for e in events] == ["THREAT"]
+
+
+@pytest.mark.parametrize(
+    "sentence",
+    [
+        "The town sits on a hill above the river.",
+        "The talks are the basis of the new plan.",
+        "Sanctions are often debated in the committee.",
+        "The port is still partly in ruins.",
+    ],
+)
+def test_background_description_yields_no_event(extract: Extract, sentence: str) -> None:
+    assert extract(sentence) == []
+
+
+def test_a_news_outlet_relaying_is_not_a_statement(extract: Extract) -> None:
+    events = extract("Explosions were heard in the city overnight, Reuters reported.")
+    assert "STATEMENT" not in {e.event_type for e in events}
+
+
+def test_section_labels_are_not_events(extract: Extract) -> None:
+    assert extract("Protests\nKEY POINTS\n") == []
