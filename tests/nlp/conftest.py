@@ -6,7 +6,6 @@ from collections.abc import Callable
 from datetime import UTC, datetime
 
 import pytest
-
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.types import ArticleText, ExtractedEvent, Role
 

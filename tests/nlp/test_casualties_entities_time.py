@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import pytest
-
 from pipeline.nlp.types import Role
+
 from tests.nlp.conftest import Extract, day, names, only
 
 pytestmark = pytest.mark.model

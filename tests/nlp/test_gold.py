@@ -7,7 +7,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from pipeline.nlp.evaluation import Report, load_gold, score
 from pipeline.nlp.extractor import EventExtractor
 

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.types import ArticleText
+
 from tests.nlp.conftest import PUBLISHED, Extract
 
 pytestmark = pytest.mark.model
