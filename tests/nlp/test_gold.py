@@ -46,3 +46,19 @@ def test_no_score_falls_below_the_ratchet(report: Report) -> None:
         if current.get(name, 0.0) < best - TOLERANCE
     }
     assert dropped == {}, "scores below the ratchet (now, best): " + ", ".join(f"{k}={v}" for k, v in dropped.items())
+
+
+def test_held_out_articles_do_not_regress(extractor: EventExtractor) -> None:
+    """Articles never tuned on: no issue target, but no score may fall below its best."""
+    gold = load_gold(GOLD / "heldout")
+    results = extractor.extract_batch([article.article for article in gold])
+    current = score(gold, {a.id: events for a, events in zip(gold, results, strict=True)}).metrics()
+    baseline: dict[str, float] = json.loads((GOLD / "heldout-baseline.json").read_text())
+    dropped = {
+        name: (current.get(name, 0.0), best)
+        for name, best in baseline.items()
+        if current.get(name, 0.0) < best - TOLERANCE
+    }
+    assert dropped == {}, "held-out scores below the ratchet (now, best): " + ", ".join(
+        f"{k}={v}" for k, v in dropped.items()
+    )
