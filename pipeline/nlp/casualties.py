@@ -36,6 +36,8 @@ def find_casualties(sent: Span, lexicon: Lexicon) -> list[CasualtyFinding]:
         kind = _casualty_kind(token, lexicon)
         if kind is None:
             continue
+        if _unreported(token):
+            continue  # "without reporting casualties": no figure, no claim
         victim = _victim_of(token, lexicon)
         is_noun = token.lemma_.lower() in lexicon.death_nouns and token.pos_ != "VERB"
         if is_noun and token.lemma_.lower() == "body" and token.tag_ != "NNS":
@@ -46,6 +48,10 @@ def find_casualties(sent: Span, lexicon: Lexicon) -> list[CasualtyFinding]:
         if finding is not None:
             findings.append(finding)
     return _dedupe(findings)
+
+
+def _unreported(token: Token) -> bool:
+    return any(a.lower_ == "without" for a in list(token.ancestors)[:3])
 
 
 def _casualty_kind(token: Token, lexicon: Lexicon) -> Kind | None:

@@ -24,6 +24,7 @@ class ArticleContext:
     group_anaphors: frozenset[str]
     last_person: EntityInfo | None = None
     last_group: EntityInfo | None = None
+    last_org: EntityInfo | None = None  # "the group", "the movement" name organisations only
     last_speaker: EntityInfo | None = None
     speaker_affiliation: dict[str, EntityInfo] = field(default_factory=dict)
     # Time of the dated event of a sentence, by (paragraph, sentence index), for the next one.
@@ -34,6 +35,8 @@ class ArticleContext:
             self.last_person = entity
         elif entity.label in GROUP_LABELS and (is_subject or self.last_group is None):
             self.last_group = entity
+        if entity.label == "ORG" and (is_subject or self.last_org is None):
+            self.last_org = entity
 
     def note_speaker(self, speaker: EntityInfo, affiliation: EntityInfo | None) -> None:
         self.last_speaker = speaker
@@ -51,6 +54,8 @@ class ArticleContext:
             return self.speaker_affiliation.get(self.last_speaker.canonical, self.last_speaker)
         if lowered in PERSON_PRONOUNS:
             return self.last_person
-        if lowered in GROUP_PRONOUNS or lowered in self.group_anaphors:
+        if lowered in self.group_anaphors:
+            return self.last_org
+        if lowered in GROUP_PRONOUNS:
             return self.last_group
         return None

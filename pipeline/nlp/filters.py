@@ -31,6 +31,8 @@ def is_eventive(
     demanded: bool,
     trigger_heads: frozenset[int],
 ) -> bool:
+    if trigger.nominal and any(a.lower_ == "without" for a in list(trigger.head.ancestors)[:3]):
+        return False  # "without reporting casualties": an absence, not an event
     if not trigger.nominal or spec.nominal_policy == "always" or demanded or dated:
         return True
     head = trigger.head
@@ -67,6 +69,9 @@ def _container(head: Token, lexicon: Lexicon) -> Token | None:
     if head.dep_ == "pobj" and head.head.lower_ == "of" and head.head.head.lemma_.lower() in lexicon.container_nouns:
         container: Token = head.head.head
         return container
+    if head.dep_ == "pobj" and head.head.lower_ == "in" and head.head.head.ent_type_ == "MONEY":
+        amount: Token = head.head.head  # "pledged $250 million in assistance"
+        return amount
     return None
 
 

@@ -115,6 +115,7 @@ class Lexicon(BaseModel):
     concessions: frozenset[str]
     absorbing_types: frozenset[str]
     violent_types: frozenset[str]
+    retaliation_verbs: frozenset[str]
     media_outlets: list[str]
     group_anaphors: frozenset[str]
     attribution_preps: frozenset[str]

@@ -88,11 +88,12 @@ def _nominal_roles(noun: Token, predicate: Token, event_type: str, rc: RoleConte
     actors: list[Actor] = []
     # "Israeli strikes", "US strikes" name the attacker; "Gaza talks" names a topic.
     modifier_labels = SOURCE_MODIFIER_LABELS if event_type in PLACE_SOURCE_TYPES else SOURCE_MODIFIER_LABELS - {"GPE"}
-    for child in noun.children:
+    owners = [g for p in children(noun, "prep") if p.lower_ == "of" for g in children(p, "pobj")]
+    for child in [*noun.children, *(c for owner in owners for c in owner.children)]:
         if child.dep_ == "poss" or (
             child.dep_ in ("amod", "compound", "nmod") and _entity_label(child, rc) in modifier_labels
         ):
-            actors += _actors_for(child, Role.SOURCE, rc)
+            actors += _actors_for(child, Role.SOURCE, rc)  # "Israeli strikes", "a convoy of WFP trucks"
     for prep in children(noun, "prep"):
         obj = first_child(prep, "pobj")
         if obj is None:

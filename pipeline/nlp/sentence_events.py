@@ -153,6 +153,8 @@ class SentenceEventBuilder:
             ):
                 continue
             event_type, modality = self._retype(trigger, predicate, reading)
+            if event_type == "THREAT" and trigger.lemma == "warn" and not self._announces_harm(trigger, triggers):
+                event_type = "STATEMENT"  # "warned that famine was spreading"
             drafts.append(Draft(trigger, event_type, modality, predicate, reading))
         absorbers = [d.trigger for d in drafts if d.event_type in self._lexicon.absorbing_types]
         # States and casualty figures stay events even inside an accusation or a warning.
@@ -162,6 +164,25 @@ class SentenceEventBuilder:
             if self._ontology.types[d.event_type].nominal_policy == "always" or not is_absorbed(d.trigger, absorbers)
         ]
         return apply_verb_object_rules(drafts, self._lexicon)
+
+    def _announces_harm(self, warning: Trigger, triggers: list[Trigger]) -> bool:
+        """A warning threatens when it names someone ('warned Hamas') or announces harm:
+        a violent event or a verb of retaliation in what it says."""
+        verb = warning.head
+        if any(c.dep_ in ("dobj", "dative") for c in verb.children):
+            return True
+        said = [t for c in verb.children if c.dep_ in ("ccomp", "xcomp", "advcl") for t in c.subtree]
+        harmful = self._lexicon.violent_types | {"THREAT", "SANCTION", "ARREST", "REJECTION"}
+        if any(t.i == tr.head.i and tr.event_type in harmful for t in said for tr in triggers):
+            return True
+        # "warned that it would oppose ...": the warner announcing its own action
+        own_future = any(
+            t.pos_ == "VERB"
+            and any(c.dep_ == "aux" and c.lower_ in ("will", "would", "'ll", "wo") for c in t.children)
+            and any(c.dep_ == "nsubj" and c.pos_ == "PRON" for c in t.children)
+            for t in said
+        )
+        return own_future or any(t.lemma_ in self._lexicon.retaliation_verbs for t in said)
 
     def _retype(self, trigger: Trigger, predicate: Token, reading: ModalityReading) -> tuple[str, Modality]:
         event_type, modality = trigger.event_type, reading.modality

@@ -40,6 +40,7 @@ _MODIFIER_DEPS = frozenset(
 )
 # Labels through which an event inherits the time of the word above it.
 _INHERIT_DEPS = frozenset({"xcomp", "conj", "acl", "pcomp", "prep", "pobj", "dobj", "nsubjpass", "nsubj"})
+_OCCASION_PREPS = frozenset({"at", "during"})
 # Types of events that a following sentence usually continues ("... on Monday. Three died.").
 _CONTINUING_TYPES = frozenset(
     {"STRIKE", "CLASH", "CASUALTIES", "ARREST", "RELEASE", "PROTEST", "WITHDRAWAL", "AID", "MOBILIZATION"}
@@ -152,6 +153,14 @@ def _hosts(head: Token, predicate: Token) -> list[Token]:
     hosts = [head]
     hosts += [c for c in head.children if c.dep_ in ("relcl", "acl") and c.pos_ == "VERB"]
     hosts.append(predicate)
+    # The occasion of the verb: "pledged ... at a conference in Geneva last week".
+    hosts += [
+        o
+        for p in predicate.children
+        if p.dep_ == "prep" and p.lower_ in _OCCASION_PREPS
+        for o in p.children
+        if o.dep_ == "pobj"
+    ]
     current = predicate
     for _ in range(4):
         participle = current.tag_ == "VBG" or any(c.dep_ == "aux" and c.lower_ == "to" for c in current.children)

@@ -16,7 +16,7 @@ NOMINAL_DEPS = frozenset(
 # Speech verbs that need visible content (a clause or a quote) to count as a statement:
 # "added 200 trucks" is not a statement, "added that talks would resume" is.
 CONTENT_SPEECH = frozenset(
-    {"say", "tell", "add", "state", "write", "insist", "claim", "argue", "explain", "assert",
+    {"say", "tell", "add", "state", "write", "insist", "argue", "explain", "assert",
      "affirm", "suggest", "predict", "recall", "note", "stress", "emphasize", "emphasise",
      "tweet", "admit", "acknowledge", "pledge", "promise"}
 )  # fmt: skip
@@ -93,7 +93,9 @@ class TriggerFinder:
             event_type, phrase = label.split("|", 1)
             span = sent[start:end]
             head = span.root
-            if phrase in self._ontology.types[event_type].phrases:
+            spec = self._ontology.types[event_type]
+            needed = spec.requires.get(phrase)
+            if phrase in spec.phrases and (needed is None or _context_fits(head, needed)):
                 nominal = head.pos_ != "VERB"
                 triggers.append(Trigger(event_type, head, span.start, span.end, phrase, nominal))
         return triggers

@@ -73,3 +73,22 @@ def test_a_news_outlet_relaying_is_not_a_statement(extract: Extract) -> None:
 
 def test_section_labels_are_not_events(extract: Extract) -> None:
     assert extract("Protests\nKEY POINTS\n") == []
+
+
+@pytest.mark.parametrize(
+    ("sentence", "types"),
+    [
+        ("The agency warned of famine in the north.", {"STATEMENT", "HUMANITARIAN"}),
+        ("The agency warned that cholera was spreading in the camps.", {"STATEMENT"}),
+        ("The minister warned that the army would respond with force.", {"THREAT"}),
+        ("The two armies exchanged heavy artillery fire across the border.", {"CLASH"}),
+        ("The guerrillas claimed responsibility for the bombing.", {"STATEMENT"}),
+        ("The rebels will hand over control of the airport to the army.", set()),
+        ("The rebels handed over two captured soldiers to the Red Cross.", {"RELEASE"}),
+        ("Half the population needed food aid, the agency said.", {"STATEMENT"}),
+        ("Jets bombed the port, the ministry said, without reporting casualties.", {"STRIKE", "STATEMENT"}),
+        ("The two presidents spoke by phone on Sunday.", {"TALKS"}),
+    ],
+)
+def test_general_distinctions(extract: Extract, sentence: str, types: set[str]) -> None:
+    assert {e.event_type for e in extract(sentence)} == types
