@@ -17,7 +17,9 @@ from pipeline.model import Article, RawRecord
 from pipeline.schemas import load_schema
 
 InputFormat = Literal["json", "avro", "avro-confluent"]
-DEFAULT_MAX_BODY_CHARS = 500_000
+# Kafka's default message limit is 1 MB: a body of that size is read and processed; larger ones
+# are dead-lettered as body_too_large.
+DEFAULT_MAX_BODY_CHARS = 1_048_576
 _CONFLUENT_MAGIC = 0
 
 

@@ -29,7 +29,12 @@ def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
     decoded = records | "DecodeArticles" >> DecodeArticles(
         config.extraction.input_format, config.extraction.max_body_chars
     )
-    extracted = decoded[MAIN] | "ExtractEvents" >> ExtractEvents(config.extraction.model, config.extraction.batch_size)
+    articles = decoded[MAIN]
+    if config.bounded:
+        # One archive or partition is one bundle: spread its articles over the workers. (Not when
+        # unbounded: on the local runner a shuffle would hold records until the input ends.)
+        articles = articles | "SpreadArticles" >> beam.Reshuffle()
+    extracted = articles | "ExtractEvents" >> ExtractEvents(config.extraction.model, config.extraction.batch_size)
     encoded = extracted[MAIN] | "EncodeEvents" >> EncodeEvents(_schema_id(config.events_topic))
     dead_letters = (
         [*read_failures, decoded[DEAD_LETTERS], extracted[DEAD_LETTERS], encoded[DEAD_LETTERS]]

@@ -19,3 +19,4 @@ def quiet_third_party_logs() -> None:
     # kafka-python logs every retry of a refused connection; our errors say it in one line.
     logging.getLogger("kafka").setLevel(logging.CRITICAL)
     logging.getLogger("apache_beam").setLevel(logging.ERROR)
+    logging.getLogger("__main__").setLevel(logging.WARNING)

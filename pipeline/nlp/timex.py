@@ -122,12 +122,19 @@ class TimeResolver:
 
     def __init__(self) -> None:
         self._parsers: dict[tuple[int, bool], DateDataParser] = {}
+        self._cache: dict[tuple[str, date, bool], tuple[date, date | None, Granularity, TimeMethod] | None] = {}
 
     def resolve(self, mention: TimeMention, published_ms: int, *, prefer_future: bool = False) -> EventTime | None:
         base = datetime.fromtimestamp(published_ms / 1000, tz=UTC)
         text = mention.text.strip()
         lowered = text.lower()
-        result = self._resolve_text(lowered, text, base, prefer_future)
+        key = (lowered, base.date(), prefer_future)
+        if key not in self._cache:
+            if len(self._cache) > 20_000:
+                self._cache.clear()
+            # dateparser takes milliseconds per call; articles repeat their dates.
+            self._cache[key] = self._resolve_text(lowered, text, base, prefer_future)
+        result = self._cache[key]
         if result is None:
             return None
         start, end, granularity, method = result

@@ -69,6 +69,9 @@ class TriggerFinder:
         self._ontology = ontology
         self._lexicon = lexicon
         self._phrases = Matcher(nlp.vocab)
+        self._phrase_starts = frozenset(
+            form for phrase in ontology.phrase_types for form in _lemma_forms(phrase.split()[0])
+        )
         for phrase, types in ontology.phrase_types.items():
             pattern = [{"LEMMA": {"IN": _lemma_forms(word)}} for word in phrase.split()]
             self._phrases.add(f"{types[0]}|{phrase}", [pattern])
@@ -87,7 +90,9 @@ class TriggerFinder:
         return sorted(found.values(), key=lambda t: t.start)
 
     def _phrase_triggers(self, sent: Span) -> list[Trigger]:
-        triggers = []
+        triggers: list[Trigger] = []
+        if not any(t.lemma_.lower() in self._phrase_starts or t.lower_ in self._phrase_starts for t in sent):
+            return triggers  # most sentences hold no phrase's first word: skip the matcher
         for match_id, start, end in self._phrases(sent, as_spans=False):
             label = sent.doc.vocab.strings[match_id]
             event_type, phrase = label.split("|", 1)

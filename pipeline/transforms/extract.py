@@ -77,6 +77,6 @@ class ExtractEvents(beam.PTransform[PCollection[Article], DoOutputsTuple]):
     def expand(self, articles: PCollection) -> DoOutputsTuple:
         return (
             articles
-            | "Batch" >> beam.BatchElements(min_batch_size=1, max_batch_size=self._batch_size)
+            | "Batch" >> beam.BatchElements(min_batch_size=min(8, self._batch_size), max_batch_size=self._batch_size)
             | "Extract" >> beam.ParDo(ExtractEventsFn(self._model)).with_outputs(DEAD_LETTERS, main=MAIN)
         )

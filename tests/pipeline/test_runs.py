@@ -131,3 +131,38 @@ def test_an_unreadable_archive_becomes_a_dead_letter(tmp_path: Path) -> None:
     letters = read_avro("dead-letter-*.avro", tmp_path / "out")
     assert [(d["stage"], d["error_kind"]) for d in letters] == [("READ", "unreadable_archive")]
     assert summary.get(m.ARTICLES_READ) == 1 and summary.balanced
+
+
+def test_hard_bodies_never_break_the_run(tmp_path: Path) -> None:
+    """Empty, punctuation-only, non-English, control characters, 1 MB and over 1 MB bodies:
+    each ends as events, as an article without events or as a dead letter with its reason."""
+    sentence = "Israeli jets struck Rafah on Monday, killing at least 12 people, medics said. "
+    bodies = {
+        "empty": "",
+        "blank": "  \n\t ",
+        "punctuation": "... !!! ---",
+        "french": "Les forces ont frappé la ville lundi, selon des secouristes.",
+        "controls": "Talks\x00 resumed\x07 in Cairo\x1b on Monday.",
+        "megabyte": (sentence * 20_000)[:1_000_000],
+        "too-large": "word " * 250_000,
+    }
+    lines = [
+        json.dumps({"id": key, "body": body, "published_at": "2025-10-08T10:00:00Z"}).encode()
+        for key, body in bodies.items()
+    ]
+    (tmp_path / "hard.jsonl").write_bytes(b"\n".join(lines) + b"\n")
+    summary = run(
+        RunConfig(source=ArchiveSourceSettings(pattern=str(tmp_path / "hard.jsonl")), output_dir=str(tmp_path / "out")),
+        [],
+    )
+    letters = {d["article_id"]: d["error_kind"] for d in read_avro("dead-letter-*.avro", tmp_path / "out")}
+    with_events = {e["article_id"] for e in read_avro("events-*.avro", tmp_path / "out")}
+    assert letters == {
+        "empty": "empty_field",
+        "blank": "empty_field",
+        "punctuation": "unusable_text",
+        "too-large": "body_too_large",
+    }
+    assert with_events == {"controls", "megabyte"}
+    assert summary.get(m.ARTICLES_WITHOUT_EVENTS) == 1  # the French article
+    assert summary.balanced
