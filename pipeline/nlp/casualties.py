@@ -11,7 +11,7 @@ from text_to_num import text2num
 
 from pipeline.nlp.ontology import Lexicon
 from pipeline.nlp.syntax import children, first_child, noun_phrase
-from pipeline.nlp.types import CasualtyClaim
+from pipeline.nlp.types import CasualtyClaim, EventTime, Granularity, TimeMethod
 
 Kind = Literal["killed", "injured"]
 _SCALES = {"thousand": 1_000, "million": 1_000_000, "billion": 1_000_000_000}
@@ -307,5 +307,19 @@ def attributed_source(sent: Span) -> str | None:
     return None
 
 
-def with_conflict(claim: CasualtyClaim, note: str) -> CasualtyClaim:
-    return replace(claim, conflicting=True, conflict_note=note)
+def scope_claim(
+    claim: CasualtyClaim, sentence_text: str, event_time: EventTime, published_ms: int, lexicon: Lexicon, incident: bool
+) -> CasualtyClaim:
+    """CUMULATIVE for running totals ('since October 2023', 'the death toll'), INCIDENT for a
+    figure tied to one attack or one dated day, UNKNOWN otherwise."""
+    text = sentence_text.lower()
+    cued = any(re.search(rf"\b{re.escape(cue)}\b", text) for cue in lexicon.cumulative_cues)
+    if event_time.granularity is Granularity.RANGE or cued:
+        since = event_time.start_ms if event_time.granularity is Granularity.RANGE else None
+        return replace(claim, scope="CUMULATIVE", since_ms=since, as_of_ms=_day(published_ms))
+    dated_day = event_time.method is not TimeMethod.PUBLICATION_DATE and event_time.granularity is Granularity.DAY
+    return replace(claim, scope="INCIDENT" if incident or dated_day else "UNKNOWN", as_of_ms=event_time.start_ms)
+
+
+def _day(ms: int) -> int:
+    return ms - ms % 86_400_000

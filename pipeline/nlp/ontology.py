@@ -118,6 +118,7 @@ class Lexicon(BaseModel):
     retaliation_verbs: frozenset[str]
     media_outlets: list[str]
     group_anaphors: frozenset[str]
+    actor_nouns: frozenset[str]
     attribution_preps: frozenset[str]
     qualifiers: dict[str, list[str]]
     killed_verbs: frozenset[str]

@@ -52,7 +52,7 @@ def find_actors(
     else:
         actors += _verbal_roles(trigger, speech, statement, rc)
     actors += _location(trigger, predicate, rc)
-    return _unique(actors)
+    return unique_actors(actors)
 
 
 def _verbal_roles(verb: Token, speech: bool, statement: bool, rc: RoleContext) -> list[Actor]:
@@ -275,7 +275,8 @@ def _in_phrase(outer: Token, inner: Token) -> bool:
     return start <= inner.i < end
 
 
-def _unique(actors: list[Actor]) -> list[Actor]:
+def unique_actors(actors: list[Actor]) -> list[Actor]:
+    """Actors without repeats of the same role on the same span."""
     seen: set[tuple[Role, int, int]] = set()
     kept = []
     for actor in actors:

@@ -2,21 +2,22 @@
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass, replace
 
 from spacy.tokens import Token
 
-from pipeline.nlp.casualties import CasualtyFinding, attributed_source, combine, find_casualties
+from pipeline.nlp.casualties import CasualtyFinding, attributed_source, combine, find_casualties, scope_claim
+from pipeline.nlp.confidence import confidence
 from pipeline.nlp.context import ArticleContext
 from pipeline.nlp.document import ParsedArticle, Sentence
 from pipeline.nlp.filters import is_absorbed, is_eventive
 from pipeline.nlp.merging import Draft, apply_verb_object_rules, merge_events
 from pipeline.nlp.modality import ModalityReading, is_negated, read_modality
 from pipeline.nlp.ontology import Lexicon, Ontology
-from pipeline.nlp.quotes import QuoteSpan, addressee, is_quote_only, quote_spans, quotes_for_verb
-from pipeline.nlp.roles import RoleContext, actor_for_token, find_actors
-from pipeline.nlp.syntax import clause_subject, first_child, governing_predicate
+from pipeline.nlp.quotes import QuoteSpan, is_quote_only, quote_spans
+from pipeline.nlp.roles import RoleContext, find_actors, unique_actors
+from pipeline.nlp.speech import build_quote, continued_quote, has_content
+from pipeline.nlp.syntax import clause_subject, governing_predicate
 from pipeline.nlp.timex import TimeResolver
 from pipeline.nlp.timing import SentenceTimes, TimeAttacher
 from pipeline.nlp.triggers import Trigger, TriggerFinder
@@ -25,15 +26,11 @@ from pipeline.nlp.types import (
     ArticleText,
     CasualtyClaim,
     EntityInfo,
-    EventTime,
     ExtractedEvent,
     Flag,
-    Granularity,
     Modality,
-    Quote,
     Role,
     Section,
-    TimeMethod,
 )
 
 # A negated future of these types is a refusal: "will not withdraw" is a REJECTION.
@@ -208,12 +205,12 @@ class SentenceEventBuilder:
         statement = speech and original == "STATEMENT"
         actors = find_actors(trigger.head, draft.predicate, trigger.nominal, speech, statement, draft.event_type, rc)
         quote = None
-        if speech and (statement or _has_content(trigger.head, quotes, sentence)):
-            quote, extra = self._quote(trigger.head, actors, quotes, sentence, rc)
+        if speech and (statement or has_content(trigger.head, quotes, sentence.offset)):
+            quote, extra = build_quote(trigger.head, actors, quotes, sentence.span, sentence.offset, rc)
             actors += extra
         elif is_quote_only(sentence.span.text) and rc.context.last_speaker is not None:
-            quote = _continued_quote(quotes, rc.context)
-        actors = _unique_actors(actors)
+            quote = continued_quote(quotes, rc.context)
+        actors = unique_actors(actors)
         flags: list[str] = []
         if not any(a.role is Role.LOCATION for a in actors):
             dateline_actor = _dateline_location(sentence, parsed)
@@ -223,7 +220,9 @@ class SentenceEventBuilder:
         event_time = self._attacher.time_for(scene.times, trigger, draft.predicate, draft.modality, draft.event_type)
         casualties = None
         if claim is not None and draft.event_type in CASUALTY_CARRIERS:
-            casualties = _scoped(claim, sentence, event_time, scene.published_ms, self._lexicon, scene.incident)
+            casualties = scope_claim(
+                claim, sentence.span.text, event_time, scene.published_ms, self._lexicon, scene.incident
+            )
         if event_time.start_ms < scene.published_ms - _BACKGROUND_MS:
             flags.append(Flag.BACKGROUND)
         if scene.inferred:
@@ -241,7 +240,7 @@ class SentenceEventBuilder:
             trigger_start=sentence.offset + head_span.start_char,
             trigger_end=sentence.offset + head_span.end_char,
             time=event_time,
-            confidence=_confidence(spec.prior, actors, event_time.method, sentence.section),
+            confidence=confidence(spec.prior, actors, event_time.method, sentence.section),
             mode=self._ontology.mode(original, trigger.lemma),
             plover=spec.plover,
             cameo=spec.cameo,
@@ -252,68 +251,6 @@ class SentenceEventBuilder:
             flags=tuple(flags),
         )
 
-    def _quote(
-        self, verb: Token, actors: list[Actor], quotes: list[QuoteSpan], sentence: Sentence, rc: RoleContext
-    ) -> tuple[Quote, list[Actor]]:
-        speaker = next((a for a in actors if a.role is Role.SPEAKER), None)
-        extra: list[Actor] = []
-        heard_by = addressee(verb)
-        if heard_by is not None:
-            extra += actor_for_token(heard_by, Role.ADDRESSEE, rc)
-        own = quotes_for_verb(quotes, verb, sentence.offset)
-        if own:
-            text = " … ".join(q.text for q in own)
-            start, end, direct = own[0].start, own[-1].end, True
-        else:
-            clause = first_child(verb, "ccomp", "xcomp", "dobj")
-            span = (
-                sentence.span.doc[clause.left_edge.i : clause.right_edge.i + 1] if clause is not None else sentence.span
-            )
-            text, start, end, direct = (
-                span.text,
-                sentence.offset + span.start_char,
-                sentence.offset + span.end_char,
-                False,
-            )
-        name = (speaker.canonical or speaker.text) if speaker is not None else None
-        addressee_text = extra[0].canonical or extra[0].text if extra else None
-        return Quote(text, start, end, direct, name, verb.lemma_.lower(), addressee_text), extra
-
-
-def _has_content(verb: Token, quotes: list[QuoteSpan], sentence: Sentence) -> bool:
-    """A speech act with something said: a quote, or a reported clause."""
-    return bool(quotes_for_verb(quotes, verb, sentence.offset)) or first_child(verb, "ccomp") is not None
-
-
-_ACTOR_NOUNS = frozenset(
-    [
-        "government",
-        "side",
-        "official",
-        "leader",
-        "army",
-        "troop",
-        "force",
-        "group",
-        "movement",
-        "delegation",
-        "party",
-        "country",
-        "state",
-        "administration",
-        "ministry",
-        "authority",
-        "militia",
-        "rebel",
-        "fighter",
-        "soldier",
-        "police",
-        "negotiator",
-        "president",
-        "minister",
-    ]
-)
-
 
 def _agentive(subject: Token | None, lexicon: Lexicon) -> bool:
     """Can refuse: a person, group or country ('Hamas will not disarm'), not 'the aggression'."""
@@ -322,7 +259,7 @@ def _agentive(subject: Token | None, lexicon: Lexicon) -> bool:
     if subject.ent_type_ in ("PERSON", "ORG", "GPE", "NORP") or subject.pos_ == "PRON":
         return True
     lemma = subject.lemma_.lower()
-    return lemma in _ACTOR_NOUNS or lemma in lexicon.group_anaphors or lemma in lexicon.victim_nouns
+    return lemma in lexicon.actor_nouns or lemma in lexicon.group_anaphors or lemma in lexicon.victim_nouns
 
 
 def _stopping_verb(trigger: Trigger, lexicon: Lexicon) -> Token | None:
@@ -343,12 +280,6 @@ def _is_refusal(reading: ModalityReading) -> bool:
     return reading.negated and (reading.refused or (reading.modal or "") in REFUSAL_MODALS)
 
 
-def _continued_quote(quotes: list[QuoteSpan], context: ArticleContext) -> Quote | None:
-    if not quotes or context.last_speaker is None:
-        return None
-    return Quote(quotes[0].text, quotes[0].start, quotes[-1].end, True, context.last_speaker.canonical, None, None)
-
-
 def _dateline_location(sentence: Sentence, parsed: ParsedArticle) -> Actor | None:
     dateline = parsed.dateline
     if dateline is None or sentence.segment.start != dateline.end:
@@ -360,55 +291,15 @@ def _dateline_location(sentence: Sentence, parsed: ParsedArticle) -> Actor | Non
     )
 
 
-def _scoped(
-    claim: CasualtyClaim, sentence: Sentence, event_time: EventTime, published_ms: int, lexicon: Lexicon, incident: bool
-) -> CasualtyClaim:
-    """CUMULATIVE for running totals ('since October 2023', 'the death toll'), INCIDENT for a
-    figure tied to one attack or one dated day, UNKNOWN otherwise."""
-    text = sentence.span.text.lower()
-    cued = any(re.search(rf"\b{re.escape(cue)}\b", text) for cue in lexicon.cumulative_cues)
-    if event_time.granularity is Granularity.RANGE or cued:
-        since = event_time.start_ms if event_time.granularity is Granularity.RANGE else None
-        return replace(claim, scope="CUMULATIVE", since_ms=since, as_of_ms=_day(published_ms))
-    dated_day = event_time.method is not TimeMethod.PUBLICATION_DATE and event_time.granularity is Granularity.DAY
-    return replace(claim, scope="INCIDENT" if incident or dated_day else "UNKNOWN", as_of_ms=event_time.start_ms)
-
-
-def _day(ms: int) -> int:
-    return ms - ms % 86_400_000
-
-
-def _confidence(prior: float, actors: list[Actor], method: TimeMethod, section: Section) -> float:
-    role = 1.0 if any(a.role in (Role.SOURCE, Role.SPEAKER) for a in actors) else 0.85
-    timing = 0.9 if method is TimeMethod.PUBLICATION_DATE else 1.0
-    placement = 1.0 if section is Section.BODY else 0.9
-    return round(prior * role * timing * placement, 3)
-
-
-def _unique_actors(actors: list[Actor]) -> list[Actor]:
-    seen: set[tuple[Role, int, int]] = set()
-    kept = []
-    for actor in actors:
-        if (actor.role, actor.start, actor.end) not in seen:
-            seen.add((actor.role, actor.start, actor.end))
-            kept.append(actor)
-    return kept
-
-
 def _update_context(
     sentence: Sentence, parsed: ParsedArticle, context: ArticleContext, events: list[ExtractedEvent]
 ) -> None:
+    previous = None
     for token in sentence.span:
         entity = parsed.entity_at(sentence.segment_index, token)
-        if (
-            entity is not None
-            and token.i == token.doc[token.i].i
-            and (
-                token.i + 1 >= len(token.doc)
-                or parsed.entity_at(sentence.segment_index, token.doc[token.i + 1]) is not entity
-            )
-        ):
+        if entity is not None and entity is not previous:  # once per mention, in reading order
             context.note_mention(entity, is_subject=token.dep_ in ("nsubj", "nsubjpass"))
+        previous = entity
     for event in events:
         if event.quote is None or event.quote.reporting_verb is None:
             continue

@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-
-from spacy.tokens import Span, Token
+from spacy.tokens import Token
 
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
@@ -142,7 +140,3 @@ def noun_phrase(token: Token) -> tuple[int, int]:
         else:
             break
     return start, end
-
-
-def tokens_in_sentence(sent: Span, deps: frozenset[str]) -> Iterator[Token]:
-    return (t for t in sent if t.dep_ in deps)
