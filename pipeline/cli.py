@@ -8,6 +8,9 @@ from __future__ import annotations
 
 import signal
 import sys
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
@@ -270,6 +273,62 @@ def topics_list(bootstrap_servers: BootstrapOption = "127.0.0.1:9092", kafka_opt
         client.close()
 
 
+@contextmanager
+def _progress_bar(total: int | None) -> Iterator[None]:
+    """Articles done out of those expected, polled from the in-process counter."""
+    from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from pipeline import progress
+
+    columns = (SpinnerColumn(), TextColumn("articles"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
+    stop = threading.Event()
+    first = progress.articles_done()
+    with Progress(*columns, console=errors, transient=True) as bar:
+        task = bar.add_task("run", total=total)
+
+        def poll() -> None:
+            while not stop.wait(0.3):
+                bar.update(task, completed=progress.articles_done() - first)
+
+        poller = threading.Thread(target=poll, daemon=True)
+        poller.start()
+        try:
+            yield
+        finally:
+            stop.set()
+            poller.join(timeout=2)
+
+
+def _expected_articles(config: RunConfig) -> int | None:
+    """How many articles a bounded run will read, when that is cheap to know."""
+    if isinstance(config.source, ArchiveSourceSettings):
+        return _archive_records(config.source.pattern)
+    if not config.source.bounded:
+        return None
+    from pipeline.io.kafka_source import make_consumer, plan_partitions
+
+    consumer = make_consumer(config.source)
+    try:
+        return sum(max(0, (p.stop or p.start) - p.start) for p in plan_partitions(consumer, config.source))
+    except Exception:  # noqa: BLE001 - only sizes the progress bar; the run reports real errors
+        return None
+    finally:
+        consumer.close()
+
+
+def _archive_records(pattern: str) -> int | None:
+    import glob
+
+    paths = glob.glob(pattern)
+    if not paths or not all(p.endswith((".jsonl", ".ndjson")) for p in paths):
+        return None
+    total = 0
+    for path in paths:
+        with open(path, "rb") as handle:
+            total += sum(1 for line in handle if line.strip())
+    return total
+
+
 def _matches(pattern: str) -> bool:
     from apache_beam.io.filesystems import FileSystems
 
@@ -284,7 +343,7 @@ def _run(config: RunConfig, beam_args: list[str]) -> None:
     from pipeline.runner import run as run_pipeline
 
     started = datetime.now()
-    with errors.status("running the pipeline (Ctrl-C stops an unbounded run)…"):
+    with _progress_bar(_expected_articles(config)):
         summary = run_pipeline(config, beam_args)
     print_summary(summary, (datetime.now() - started).total_seconds(), console)
     if config.bounded and not summary.balanced:

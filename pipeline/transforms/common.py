@@ -6,6 +6,7 @@ import time
 
 from apache_beam.metrics.metric import Metrics
 
+from pipeline import progress
 from pipeline.metrics import ARTICLES_DEAD_LETTERED, NAMESPACE
 from pipeline.model import DeadLetter, RawRecord, Stage
 
@@ -28,4 +29,5 @@ class DeadLetterFactory:
     def __call__(self, raw: RawRecord, kind: str, message: str, article_id: str | None = None) -> DeadLetter:
         self._total.inc()
         self._by_stage.inc()
+        progress.article_done()
         return DeadLetter(raw, self._stage, kind, message[:2000], now_ms(), article_id)

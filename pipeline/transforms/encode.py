@@ -9,6 +9,7 @@ import apache_beam as beam
 from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import DoOutputsTuple, PCollection, TaggedOutput
 
+from pipeline import progress
 from pipeline.errors import ErrorKind
 from pipeline.io.avro_codec import AvroCodec, EncodingError
 from pipeline.metrics import ARTICLES_WITH_EVENTS, ARTICLES_WITHOUT_EVENTS, NAMESPACE
@@ -45,6 +46,7 @@ class EncodeEventsFn(beam.DoFn):
             )
             return
         (self._with if encoded else self._without).inc()
+        progress.article_done()
         yield from encoded
 
 

@@ -166,3 +166,12 @@ def test_hard_bodies_never_break_the_run(tmp_path: Path) -> None:
     assert with_events == {"controls", "megabyte"}
     assert summary.get(m.ARTICLES_WITHOUT_EVENTS) == 1  # the French article
     assert summary.balanced
+
+
+def test_the_progress_counter_sees_every_article_of_a_local_run(tmp_path: Path) -> None:
+    from pipeline import progress
+
+    pattern = write_archive(tmp_path)
+    before = progress.articles_done()
+    summary = run(RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out")), [])
+    assert progress.articles_done() - before == summary.get(m.ARTICLES_READ) == 6
