@@ -22,6 +22,7 @@ class ArticleContext:
     """Running memory over the sentences of one article, in reading order."""
 
     group_anaphors: frozenset[str]
+    media: frozenset[str] = frozenset()  # outlets are never "the group" ("told CNN that the group ...")
     last_person: EntityInfo | None = None
     last_group: EntityInfo | None = None
     last_org: EntityInfo | None = None  # "the group", "the movement" name organisations only
@@ -31,6 +32,8 @@ class ArticleContext:
     paragraph_time: dict[tuple[int, int], EventTime] = field(default_factory=dict)
 
     def note_mention(self, entity: EntityInfo, *, is_subject: bool) -> None:
+        if entity.canonical.lower() in self.media or entity.text.lower() in self.media:
+            return
         if entity.label == "PERSON":
             self.last_person = entity
         elif entity.label in GROUP_LABELS and (is_subject or self.last_group is None):

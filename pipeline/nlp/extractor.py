@@ -83,7 +83,7 @@ class EventExtractor:
         return looks_english(article.body, self.lexicon.english_function_words)
 
     def _events(self, article: ArticleText, parsed: ParsedArticle) -> list[ExtractedEvent]:
-        context = ArticleContext(group_anaphors=self.lexicon.group_anaphors)
+        context = ArticleContext(group_anaphors=self.lexicon.group_anaphors, media=self.lexicon.media_outlets_lower)
         events: list[ExtractedEvent] = []
         for sentence in parsed.sentences():
             events += self._builder.build(sentence, parsed, context, article)

@@ -233,7 +233,9 @@ def _earlier_in_sentence(token: Token, rc: RoleContext) -> EntityInfo | None:
     )
     for earlier in reversed(list(token.doc[token.sent.start : token.i])):
         entity = rc.entity_at(earlier)
-        if entity is not None and entity.label in wanted and not rc.in_quote(earlier):
+        if entity is None or entity.label not in wanted or rc.in_quote(earlier):
+            continue
+        if entity.canonical.lower() not in rc.context.media:  # "told CNN that the group ..."
             return entity
     return None
 

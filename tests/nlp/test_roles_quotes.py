@@ -73,3 +73,9 @@ def test_mediators_of_talks(extract: Extract) -> None:
     )
     assert names(talks, Role.MEDIATOR)
     assert names(talks, Role.LOCATION) == ["Cairo"]
+
+
+def test_a_news_outlet_is_never_the_group(extract: Extract) -> None:
+    events = extract("Hamas official Ghazi Hamad said in an interview with CNN that the group would not disarm.")
+    rejection = only(events, "REJECTION")
+    assert names(rejection, Role.SOURCE) == ["Hamas"]
