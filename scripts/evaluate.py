@@ -13,7 +13,7 @@ import json
 import sys
 from pathlib import Path
 
-from pipeline.nlp.evaluation import Report, load_gold, score
+from pipeline.nlp.evaluation import Report, evaluate_directory
 from pipeline.nlp.extractor import DEFAULT_MODEL, EventExtractor
 from rich.console import Console
 from rich.table import Table
@@ -26,10 +26,7 @@ HELDOUT_BASELINE = ROOT / "tests" / "gold" / "heldout-baseline.json"
 
 
 def evaluate(model: str = DEFAULT_MODEL, directory: Path = GOLD) -> Report:
-    gold = load_gold(directory)
-    extractor = EventExtractor.load(model)
-    results = extractor.extract_batch([article.article for article in gold])
-    return score(gold, {article.id: events for article, events in zip(gold, results, strict=True)})
+    return evaluate_directory(EventExtractor.load(model), directory)
 
 
 def print_report(report: Report, console: Console) -> None:

@@ -32,6 +32,11 @@ def make_producer(settings: KafkaSinkSettings) -> KafkaProducer:
     return KafkaProducer(**config)
 
 
+def unacknowledged(futures: list[Any]) -> list[Any]:
+    """Sends the broker did not confirm after a flush: failed, or still pending."""
+    return [f for f in futures if not f.is_done or f.failed()]
+
+
 class WriteToKafkaFn(beam.DoFn):
     """Sends in `process`, flushes and checks every send in `finish_bundle`.
 
@@ -60,7 +65,7 @@ class WriteToKafkaFn(beam.DoFn):
             self._producer.flush(timeout=self._settings.flush_timeout_s)
         except KafkaError as err:
             raise SinkError(f"flushing to topic '{self._settings.topic}' failed: {err}") from err
-        failed = [f for f in self._futures if not f.is_done or f.failed()]
+        failed = unacknowledged(self._futures)
         if failed:
             first = failed[0].exception if failed[0].is_done else "timed out"
             raise SinkError(

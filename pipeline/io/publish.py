@@ -11,7 +11,7 @@ from kafka.errors import KafkaError
 from pipeline.config import KafkaSinkSettings
 from pipeline.errors import UserError
 from pipeline.io.archives import ArchiveError, iter_archive
-from pipeline.io.kafka_sink import make_producer
+from pipeline.io.kafka_sink import make_producer, unacknowledged
 from pipeline.model import RawRecord
 
 
@@ -45,7 +45,7 @@ def publish(records: list[RawRecord], sink: KafkaSinkSettings, on_sent: Callable
             futures.append(producer.send(sink.topic, key=article_key(record.payload), value=record.payload))
             on_sent()
         producer.flush(timeout=sink.flush_timeout_s)
-        failed = [f for f in futures if not f.is_done or f.failed()]
+        failed = unacknowledged(futures)
         if failed:
             raise UserError(
                 f"{len(failed)} of {len(futures)} records were not acknowledged by {sink.kafka.bootstrap_servers}"

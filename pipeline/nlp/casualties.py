@@ -10,7 +10,7 @@ from spacy.tokens import Doc, Span, Token
 from text_to_num import text2num
 
 from pipeline.nlp.ontology import Lexicon
-from pipeline.nlp.syntax import children, first_child, noun_phrase
+from pipeline.nlp.syntax import children, first_child, noun_phrase, under_without
 from pipeline.nlp.types import CasualtyClaim, EventTime, Granularity, TimeMethod
 
 Kind = Literal["killed", "injured"]
@@ -36,7 +36,7 @@ def find_casualties(sent: Span, lexicon: Lexicon) -> list[CasualtyFinding]:
         kind = _casualty_kind(token, lexicon)
         if kind is None:
             continue
-        if _unreported(token):
+        if under_without(token):
             continue  # "without reporting casualties": no figure, no claim
         victim = _victim_of(token, lexicon)
         is_noun = token.lemma_.lower() in lexicon.death_nouns and token.pos_ != "VERB"
@@ -48,10 +48,6 @@ def find_casualties(sent: Span, lexicon: Lexicon) -> list[CasualtyFinding]:
         if finding is not None:
             findings.append(finding)
     return _dedupe(findings)
-
-
-def _unreported(token: Token) -> bool:
-    return any(a.lower_ == "without" for a in list(token.ancestors)[:3])
 
 
 def _casualty_kind(token: Token, lexicon: Lexicon) -> Kind | None:

@@ -12,6 +12,7 @@ from typing import Any
 import yaml
 
 from pipeline.articles import parse_rfc3339_ms
+from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.types import ArticleText, ExtractedEvent, Role
 
 
@@ -127,6 +128,24 @@ class Report:
             found[f"{name}.recall"] = counts.recall
             found[f"{name}.f1"] = counts.f1
         return {k: round(v, 4) for k, v in found.items()}
+
+
+def evaluate_directory(extractor: EventExtractor, directory: Path) -> Report:
+    """Extract every gold article of a directory in one batch and score the result."""
+    gold = load_gold(directory)
+    results = extractor.extract_batch([article.article for article in gold])
+    return score(gold, {article.id: events for article, events in zip(gold, results, strict=True)})
+
+
+def below_baseline(
+    metrics: dict[str, float], baseline: dict[str, float], tolerance: float = 1e-4
+) -> dict[str, tuple[float, float]]:
+    """Metrics under their stored best (now, best): what a ratchet refuses."""
+    return {
+        name: (metrics.get(name, 0.0), best)
+        for name, best in baseline.items()
+        if metrics.get(name, 0.0) < best - tolerance
+    }
 
 
 def score(gold: list[GoldArticle], extracted: dict[str, list[ExtractedEvent]]) -> Report:

@@ -11,7 +11,7 @@ from __future__ import annotations
 from spacy.tokens import Token
 
 from pipeline.nlp.ontology import EventTypeSpec, Lexicon
-from pipeline.nlp.syntax import path_from
+from pipeline.nlp.syntax import path_from, under_without
 from pipeline.nlp.triggers import Trigger
 
 # Dependency labels through which an absorbing trigger (accuse, reject, threaten, praise,
@@ -31,8 +31,8 @@ def is_eventive(
     demanded: bool,
     trigger_heads: frozenset[int],
 ) -> bool:
-    if trigger.nominal and any(a.lower_ == "without" for a in list(trigger.head.ancestors)[:3]):
-        return False  # "without reporting casualties": an absence, not an event
+    if trigger.nominal and under_without(trigger.head):
+        return False
     if not trigger.nominal or spec.nominal_policy == "always" or demanded or dated:
         return True
     head = trigger.head

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from functools import cached_property, lru_cache
 from importlib import resources
 from typing import Literal
@@ -141,9 +142,9 @@ class Lexicon(BaseModel):
         return frozenset(name.lower() for name in self.media_outlets)
 
 
-def _index(pairs: object) -> dict[str, list[str]]:
+def _index(pairs: Iterable[tuple[str, list[str]]]) -> dict[str, list[str]]:
     index: dict[str, list[str]] = {}
-    for event_type, lemmas in pairs:  # type: ignore[attr-defined]
+    for event_type, lemmas in pairs:
         for lemma in lemmas:
             index.setdefault(lemma, []).append(event_type)
     return index

@@ -54,6 +54,7 @@ class Scene:
     published_ms: int
     inferred: bool
     incident: bool  # the sentence reports an attack or a clash
+    entities: tuple[EntityInfo, ...]  # resolved entities of the sentence, shared by its events
 
 
 class SentenceEventBuilder:
@@ -91,6 +92,7 @@ class SentenceEventBuilder:
         scene = Scene(
             sentence, parsed, rc, quotes, times, claim, published_ms, inferred,
             incident=any(t.event_type in ("STRIKE", "CLASH") for t in triggers),  # "killed in the blast"
+            entities=tuple(parsed.entities_in(sentence)),
         )  # fmt: skip
         built = [(d, self._event(d, scene)) for d in drafts]
         events = merge_events(built)
@@ -213,7 +215,7 @@ class SentenceEventBuilder:
         actors = unique_actors(actors)
         flags: list[str] = []
         if not any(a.role is Role.LOCATION for a in actors):
-            dateline_actor = _dateline_location(sentence, parsed)
+            dateline_actor = _dateline_location(sentence, parsed, scene.entities)
             if dateline_actor is not None:
                 actors.append(dateline_actor)
                 flags.append(Flag.DATELINE_LOCATION)
@@ -244,7 +246,7 @@ class SentenceEventBuilder:
             mode=self._ontology.mode(original, trigger.lemma),
             plover=spec.plover,
             cameo=spec.cameo,
-            entities=tuple(parsed.entities_in(sentence)),
+            entities=scene.entities,
             actors=tuple(actors),
             quote=quote,
             casualties=casualties,
@@ -280,11 +282,11 @@ def _is_refusal(reading: ModalityReading) -> bool:
     return reading.negated and (reading.refused or (reading.modal or "") in REFUSAL_MODALS)
 
 
-def _dateline_location(sentence: Sentence, parsed: ParsedArticle) -> Actor | None:
+def _dateline_location(sentence: Sentence, parsed: ParsedArticle, entities: tuple[EntityInfo, ...]) -> Actor | None:
     dateline = parsed.dateline
     if dateline is None or sentence.segment.start != dateline.end:
         return None
-    if any(e.label in ("GPE", "LOC", "FAC") for e in parsed.entities_in(sentence)):
+    if any(e.label in ("GPE", "LOC", "FAC") for e in entities):
         return None
     return Actor(
         Role.LOCATION, dateline.city, dateline.start, dateline.start + len(dateline.city), dateline.city, "GPE", None

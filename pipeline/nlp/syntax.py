@@ -35,6 +35,11 @@ def governing_predicate(token: Token) -> Token:
     return current
 
 
+def under_without(token: Token) -> bool:
+    """'without reporting casualties': the word names something absent, not an event."""
+    return any(a.lower_ == "without" for a in list(token.ancestors)[:3])
+
+
 def path_from(ancestor: Token, token: Token) -> list[str] | None:
     """Dependency labels on the way down from `ancestor` to `token`, or None if not above it."""
     labels: list[str] = []

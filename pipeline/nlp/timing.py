@@ -104,19 +104,9 @@ class TimeAttacher:
                     resolved = self._resolver.resolve(mention, times.published_ms, prefer_future=planned)
                     if resolved is not None:
                         return resolved
-                if (
-                    host.i == trigger.head.i
-                    and host.dep_ in ("appos", "compound")
-                    and mention.first <= host.head.i <= mention.last
-                ):
-                    # "its October 7, 2023 attack": the trigger hangs off the date itself
+                if _hangs_off(host, trigger.head, mention):
+                    # The date names the event's own time, whatever preposition leads it.
                     resolved = self._resolver.resolve(replace(mention, lead=None), times.published_ms)
-                    if resolved is not None:
-                        return resolved
-                if host.dep_ == "relcl" and mention.first <= host.head.i <= mention.last:
-                    # "since November 2024, when the government suspended talks"
-                    point = replace(mention, lead=None)
-                    resolved = self._resolver.resolve(point, times.published_ms)
                     if resolved is not None:
                         return resolved
         if times.carried is not None and modality is Modality.ASSERTED and event_type in _CONTINUING_TYPES:
@@ -133,6 +123,15 @@ class TimeAttacher:
             if explicit and event.event_type in _CONTINUING_TYPES and event.modality is Modality.ASSERTED:
                 context.paragraph_time[(sentence.segment.paragraph, sentence.index)] = event.time
                 return
+
+
+def _hangs_off(host: Token, trigger: Token, mention: TimeMention) -> bool:
+    """The host depends on the date expression itself: "its October 7, 2023 attack" (the trigger
+    apposed to the date), "since November 2024, when the government suspended talks" (a relative
+    clause of the date)."""
+    inside = mention.first <= host.head.i <= mention.last
+    apposed = host.i == trigger.i and host.dep_ in ("appos", "compound")
+    return inside and (apposed or host.dep_ == "relcl")
 
 
 def _climb(token: Token, trigger_heads: frozenset[int]) -> Token:
