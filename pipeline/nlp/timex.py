@@ -163,7 +163,8 @@ class TimeResolver:
     def _parse(
         self, lowered: str, text: str, base: datetime, prefer_future: bool, has_month: bool
     ) -> tuple[date, date | None, Granularity, TimeMethod] | None:
-        cleaned = re.sub(r"\b(early|mid|late|earlier|the|of|on|in)\b", " ", lowered)
+        # Position words narrow nothing at the granularity kept: "later this month" is the month.
+        cleaned = re.sub(r"\b(early|mid|late|later|earlier|the|of|on|in|end|start|beginning|middle)\b", " ", lowered)
         cleaned = cleaned.replace("this month", "0 months ago").strip()
         data = self._parser(base, prefer_future).get_date_data(cleaned)
         if data is None or data.date_obj is None:

@@ -41,6 +41,13 @@ _MODIFIER_DEPS = frozenset(
 # Labels through which an event inherits the time of the word above it.
 _INHERIT_DEPS = frozenset({"xcomp", "conj", "acl", "pcomp", "prep", "pobj", "dobj", "nsubjpass", "nsubj"})
 _OCCASION_PREPS = frozenset({"at", "during"})
+# A date that lands on a plain noun in one of these slots dates the clause, not the noun:
+# "fired at crowds in Nairobi and other towns on Monday".
+_ARGUMENT_DEPS = frozenset({"conj", "dobj", "nsubj", "nsubjpass", "attr"})
+# Clauses that happen at the time of the clause they modify: "collapsed in June when ... attacked".
+_SIMULTANEOUS_MARKS = frozenset({"as", "when", "while", "whilst"})
+_PAST_TAGS = frozenset({"VBD", "VBN"})
+_DAY_MS = 86_400_000
 # Types of events that a following sentence usually continues ("... on Monday. Three died.").
 _CONTINUING_TYPES = frozenset(
     {"STRIKE", "CLASH", "CASUALTIES", "ARREST", "RELEASE", "PROTEST", "WITHDRAWAL", "AID", "MOBILIZATION"}
@@ -102,19 +109,33 @@ class TimeAttacher:
             for mention, anchor in zip(times.mentions, times.anchors, strict=True):
                 if anchor.i == host.i:
                     resolved = self._resolver.resolve(mention, times.published_ms, prefer_future=planned)
-                    if resolved is not None:
+                    if resolved is not None and not _after_the_fact(resolved, predicate, modality, times):
                         return resolved
                 if _hangs_off(host, trigger.head, mention):
                     # The date names the event's own time, whatever preposition leads it.
                     resolved = self._resolver.resolve(replace(mention, lead=None), times.published_ms)
                     if resolved is not None:
                         return resolved
+        if event_type == "CASUALTIES":
+            reported = self._report_time(times, predicate)
+            if reported is not None:
+                return reported
         if times.carried is not None and modality is Modality.ASSERTED and event_type in _CONTINUING_TYPES:
             carried = times.carried
             return EventTime(
                 carried.start_ms, carried.end_ms, carried.granularity, carried.anchor_text, TimeMethod.CONTEXT
             )
         return EventTime(day_start_ms(times.published_ms), None, Granularity.DAY, None, TimeMethod.PUBLICATION_DATE)
+
+    def _report_time(self, times: SentenceTimes, predicate: Token) -> EventTime | None:
+        """A toll is as of its report: "11 were killed, the commission said on Tuesday"."""
+        for mention, anchor in zip(times.mentions, times.anchors, strict=True):
+            reports = anchor.lemma_ in self._speech and (predicate.head.i == anchor.i or anchor.head.i == predicate.i)
+            if reports and anchor.i != predicate.i:
+                resolved = self._resolver.resolve(mention, times.published_ms)
+                if resolved is not None:
+                    return replace(resolved, method=TimeMethod.CONTEXT)
+        return None
 
     def remember(self, sentence: Sentence, events: list[ExtractedEvent], context: ArticleContext) -> None:
         """Keep the day of this sentence's incident for the next sentence of the paragraph."""
@@ -134,10 +155,20 @@ def _hangs_off(host: Token, trigger: Token, mention: TimeMention) -> bool:
     return inside and (apposed or host.dep_ == "relcl")
 
 
+def _after_the_fact(resolved: EventTime, predicate: Token, modality: Modality, times: SentenceTimes) -> bool:
+    """A date after publication cannot be when a reported past act happened: in "invited them
+    to a dialogue next month" the month belongs to the dialogue, not to the inviting."""
+    past = predicate.tag_ in _PAST_TAGS and not any(
+        c.dep_ == "aux" and c.lower_ in ("will", "would", "to") for c in predicate.children
+    )
+    return modality is Modality.ASSERTED and past and resolved.start_ms >= day_start_ms(times.published_ms) + _DAY_MS
+
+
 def _climb(token: Token, trigger_heads: frozenset[int]) -> Token:
     current = token
     for _ in range(8):
-        if current.dep_ not in _MODIFIER_DEPS or current.head.i == current.i:
+        plain_noun = current is not token and current.pos_ in ("NOUN", "PROPN") and current.dep_ in _ARGUMENT_DEPS
+        if (current.dep_ not in _MODIFIER_DEPS and not plain_noun) or current.head.i == current.i:
             return current
         current = current.head
         if current.dep_ != "prep" and (current.pos_ in ("VERB", "AUX") or current.i in trigger_heads):
@@ -166,7 +197,8 @@ def _hosts(head: Token, predicate: Token) -> list[Token]:
         own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in current.children)
         if current.dep_ == "conj" and own_subject:
             break  # "X agreed last month, but talks made no progress": a clause of its own
-        if current.dep_ in _INHERIT_DEPS or (current.dep_ == "advcl" and participle):
+        simultaneous = any(c.dep_ in ("mark", "advmod") and c.lower_ in _SIMULTANEOUS_MARKS for c in current.children)
+        if current.dep_ in _INHERIT_DEPS or (current.dep_ == "advcl" and (participle or simultaneous)):
             current = current.head
             hosts.append(current)
         else:

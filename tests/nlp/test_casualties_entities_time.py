@@ -86,6 +86,27 @@ def test_event_dates(extract: Extract, sentence: str, expected: str) -> None:
     assert day(events[0]) == expected
 
 
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "expected"),
+    [
+        # A date at the end of a long object still dates the clause.
+        ("Police fired tear gas at crowds in the capital and two other towns on Monday.", "STRIKE", "2025-10-06"),
+        # "when" and "as" clauses happen at the time of the clause they hang off.
+        ("The talks collapsed in June when gunmen attacked an army base.", "STRIKE", "2025-06-01"),
+        ("Police fired tear gas on Monday as thousands protested in the capital.", "PROTEST", "2025-10-06"),
+        # A past act is not dated after publication: next month is the dialogue's, not the invitation's.
+        ("The president invited rebel leaders to a dialogue next month.", "INVITATION", "2025-10-08"),
+        ("Diplomats are due to meet later this month.", "TALKS", "2025-10-01"),
+        # A toll is as of the day it was reported.
+        ("At least 11 people were killed, the commission said on Tuesday.", "CASUALTIES", "2025-10-07"),
+    ],
+)
+def test_dates_from_the_clause_around_the_event(
+    extract: Extract, sentence: str, event_type: str, expected: str
+) -> None:
+    assert day(only(extract(sentence), event_type)) == expected
+
+
 def test_a_background_event_keeps_its_own_date_and_is_flagged(extract: Extract) -> None:
     strike = only(extract("The hostages were seized in the attack of October 7, 2023."), "STRIKE")
     assert day(strike) == "2023-10-07"
