@@ -22,6 +22,10 @@ _ABSORB_PATH = frozenset(
 )
 
 
+# A noun after these names a framework or a topic, not an occurrence: "support under the treaty".
+_REFERENCE_PREPS = frozenset({"under", "about", "regarding", "concerning", "despite"})
+
+
 def is_eventive(
     trigger: Trigger,
     spec: EventTypeSpec,
@@ -30,7 +34,10 @@ def is_eventive(
     dated: bool,
     demanded: bool,
     trigger_heads: frozenset[int],
+    fragment: bool = False,
 ) -> bool:
+    """`fragment`: the sentence is a headline without a finite verb ("India and Pakistan trade
+    fire along frontier"), where every event noun that is not a mere modifier is reported."""
     if trigger.nominal and under_without(trigger.head):
         return False
     if not trigger.nominal or spec.nominal_policy == "always" or demanded or dated:
@@ -49,7 +56,7 @@ def is_eventive(
         if has_occurrence_clause(container, lexicon):
             return True  # "five days of fighting that killed 35"
         head = container  # "held a round of talks": judge the container
-    return _occurrence_context(head, lexicon)
+    return fragment or _occurrence_context(head, lexicon)
 
 
 def has_occurrence_clause(noun: Token, lexicon: Lexicon) -> bool:
@@ -87,7 +94,9 @@ def _occurrence_context(head: Token, lexicon: Lexicon) -> bool:
     governor = head.head
     if head.dep_ in ("dobj", "nsubjpass", "attr", "oprd", "dative") and is_light(governor, lexicon):
         return True
-    if head.dep_ == "pobj" and governor.dep_ in ("prep", "agent"):
+    if head.dep_ == "dobj" and lexicon.lemma(governor) in lexicon.deliberation_verbs:
+        return True  # "weighs sanctions": a possible event (modality says so)
+    if head.dep_ == "pobj" and governor.dep_ in ("prep", "agent") and governor.lower_ not in _REFERENCE_PREPS:
         if governor.lower_ in lexicon.temporal_preps:
             return True  # "after clashes", "during the talks"
         verb = governor.head

@@ -15,6 +15,7 @@ from pipeline.nlp.syntax import path_from
 from pipeline.nlp.types import Modality
 
 _CONDITIONAL_MARKS = frozenset({"if", "unless", "whether"})
+_NEGATIVE_SUBJECTS = frozenset({"neither", "none", "nobody", "nothing", "noone"})
 _MODAL_FORMS = {"wo": "will", "'ll": "will", "ca": "can", "sha": "shall", "'d": "would"}
 # Labels that keep a demanded thing inside the demand: "called for a ceasefire and the
 # release of ...", "urged Israel to withdraw", "demanded that troops pull out".
@@ -47,11 +48,20 @@ def read_modality(
         return ModalityReading(Modality.HYPOTHETICAL, False, modal, refused, conditional=True)
     if any(_demanded_by(head, trigger, trigger_heads, lexicon) for head in demand_heads):
         return ModalityReading(Modality.DEMANDED, False, modal, refused)
+    if _deliberated(trigger, predicate, lexicon):
+        return ModalityReading(Modality.HYPOTHETICAL, False, "deliberated", refused)
     if modal is not None and modal in lexicon.hypothetical_modals and not _reported_future(predicate, modal):
         return ModalityReading(Modality.HYPOTHETICAL, False, modal, refused)
     if modal is not None or _planned(predicate, trigger, lexicon):
         return ModalityReading(Modality.PLANNED, False, modal or "planned", refused)
     return ModalityReading(Modality.ASSERTED, False, None, refused)
+
+
+def _deliberated(trigger: Token, predicate: Token, lexicon: Lexicon) -> bool:
+    """'weighs sanctions', 'is considering pulling out': only weighed, not decided."""
+    if predicate.i != trigger.i and lexicon.lemma(predicate) in lexicon.deliberation_verbs:
+        return True
+    return trigger.dep_ in ("xcomp", "ccomp") and lexicon.lemma(trigger.head) in lexicon.deliberation_verbs
 
 
 def _unspecific(trigger: Token) -> bool:
@@ -63,6 +73,9 @@ def is_negated(token: Token) -> bool:
     for child in token.children:
         if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ == "no"):
             return True
+        negative_det = any(d.dep_ == "det" and d.lower_ in ("no", "neither") for d in child.children)
+        if child.dep_ in ("nsubj", "nsubjpass") and (child.lower_ in _NEGATIVE_SUBJECTS or negative_det):
+            return True  # "neither side has accepted it", "no one claimed the attack"
         if child.dep_ in ("aux", "auxpass") and any(g.dep_ == "neg" for g in child.children):
             return True
     return False

@@ -101,6 +101,8 @@ class Lexicon(BaseModel):
     container_nouns: frozenset[str]
     temporal_preps: frozenset[str]
     planning_predicates: frozenset[str]
+    deliberation_verbs: frozenset[str]
+    state_actor_nouns: frozenset[str]
     lemma_overrides: dict[str, str]
 
     def lemma(self, token: Token) -> str:

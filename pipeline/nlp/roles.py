@@ -58,6 +58,8 @@ def find_actors(
 def _verbal_roles(verb: Token, speech: bool, statement: bool, rc: RoleContext) -> list[Actor]:
     actors: list[Actor] = []
     subject, passive = clause_subject(verb, rc.event_heads if speech else frozenset())
+    if subject is None and verb.pos_ in ("NOUN", "PROPN") and verb.i > verb.sent.start:
+        subject = verb.doc[verb.i - 1]  # a headline verb read as a noun: the noun before it acts
     agent = first_child(verb, "agent")
     source_role = Role.SPEAKER if statement else Role.SOURCE
     if subject is not None and not passive:
@@ -191,6 +193,9 @@ def _actor(token: Token, role: Role, rc: RoleContext) -> tuple[Actor | None, Act
                 resolved.label,
                 resolved.country_code,
             ), affiliation
+        reporter = _reporting_subject(token)
+        if reporter is not None:
+            return _actor(reporter, role, rc)  # "opposition parties said they would boycott it"
         if token.pos_ == "PRON":
             return None, affiliation
     if token.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
@@ -238,6 +243,18 @@ def _earlier_in_sentence(token: Token, rc: RoleContext) -> EntityInfo | None:
         if entity.canonical.lower() not in rc.context.media:  # "told CNN that the group ..."
             return entity
     return None
+
+
+def _reporting_subject(pronoun: Token) -> Token | None:
+    """The subject of the verb reporting the pronoun's clause, when it names no entity: in
+    "X said they would ..." they are X."""
+    if pronoun.pos_ != "PRON" or pronoun.lower_ in FIRST_PERSON or pronoun.dep_ not in ("nsubj", "nsubjpass"):
+        return None
+    clause = pronoun.head
+    if clause.dep_ != "ccomp":
+        return None
+    subject = first_child(clause.head, "nsubj")
+    return subject if subject is not None and subject.pos_ in ("NOUN", "PROPN") else None
 
 
 def _affiliation(token: Token, entity: EntityInfo | None, rc: RoleContext) -> Actor | None:

@@ -40,6 +40,9 @@ REFUSAL_MODALS = frozenset({"will", "would", "can", "could", "shall"})
 CASUALTY_CARRIERS = frozenset({"CASUALTIES", "STRIKE", "CLASH"})
 _BACKGROUND_MS = 30 * 86_400_000
 
+_FINITE_TAGS = frozenset({"VBZ", "VBP", "VBD", "MD"})
+_FUTURE_AUXILIARIES = frozenset({"will", "would", "shall"})
+
 
 @dataclass(frozen=True, slots=True)
 class Scene:
@@ -85,7 +88,7 @@ class SentenceEventBuilder:
             temporal_preps=self._lexicon.temporal_preps,
         )
         times = self._attacher.prepare(sentence, frozenset(t.head.i for t in triggers), published_ms, context)
-        drafts = self._drafts(triggers, times.dated)
+        drafts = self._drafts(triggers, times.dated, _verbless_headline(sentence))
         claim = combine(findings)
         if claim is not None:
             claim = replace(claim, reported_by=attributed_source(sent) or claim.reported_by)
@@ -101,7 +104,8 @@ class SentenceEventBuilder:
         return events
 
     def _candidates(self, sentence: Sentence, findings: list[CasualtyFinding]) -> list[Trigger]:
-        triggers = {t.head.i: t for t in self._finder.find(sentence.span)}
+        headline = sentence.section is Section.HEADLINE
+        triggers = {t.head.i: t for t in self._finder.find(sentence.span, headline=headline)}
         for token in sentence.span:
             # "would not disarm": a negated future of a concession is a refusal.
             if (
@@ -121,7 +125,7 @@ class SentenceEventBuilder:
                 )
         return sorted(triggers.values(), key=lambda t: t.start)
 
-    def _drafts(self, triggers: list[Trigger], dated: frozenset[int]) -> list[Draft]:
+    def _drafts(self, triggers: list[Trigger], dated: frozenset[int], fragment: bool) -> list[Draft]:
         demand_heads = [t.head for t in triggers if t.event_type == "DEMAND"]
         heads = frozenset(t.head.i for t in triggers)
         drafts = []
@@ -141,7 +145,7 @@ class SentenceEventBuilder:
                 )
             eventive = continuing or is_eventive(
                 trigger, spec, self._lexicon, dated=trigger.head.i in dated,
-                demanded=reading.modality is Modality.DEMANDED, trigger_heads=heads,
+                demanded=reading.modality is Modality.DEMANDED, trigger_heads=heads, fragment=fragment,
             )  # fmt: skip
             if not eventive or _stops_other_event(trigger, heads, self._lexicon):
                 continue
@@ -187,6 +191,8 @@ class SentenceEventBuilder:
         event_type, modality = trigger.event_type, reading.modality
         if _is_refusal(reading) and (trigger.lemma in self._lexicon.concessions or event_type in CONCESSION_TYPES):
             return "REJECTION", Modality.ASSERTED
+        if event_type == "REJECTION" and modality is Modality.PLANNED and reading.modal in _FUTURE_AUXILIARIES:
+            return event_type, Modality.ASSERTED  # "said they would boycott it": the refusal is made now
         # "could target Hamas leaders", "will launch strikes": a threat, not a strike.
         # Only the agent's own modal makes a threat; "if it resumes operations" is a condition.
         possible = modality in (Modality.HYPOTHETICAL, Modality.PLANNED) and not reading.conditional
@@ -213,6 +219,10 @@ class SentenceEventBuilder:
         elif is_quote_only(sentence.span.text) and rc.context.last_speaker is not None:
             quote = continued_quote(quotes, rc.context)
         actors = unique_actors(actors)
+        if draft.event_type == "PROTEST" and _by_a_state(actors, self._lexicon):
+            # "Manila summoned the ambassador to protest": a diplomatic complaint, not a rally.
+            draft = replace(draft, event_type="ACCUSATION")
+            spec = self._ontology.types[draft.event_type]
         flags: list[str] = []
         if not any(a.role is Role.LOCATION for a in actors):
             dateline_actor = _dateline_location(sentence, parsed, scene.entities)
@@ -252,6 +262,19 @@ class SentenceEventBuilder:
             casualties=casualties,
             flags=tuple(flags),
         )
+
+
+def _by_a_state(actors: list[Actor], lexicon: Lexicon) -> bool:
+    sources = [a for a in actors if a.role is Role.SOURCE]
+    return bool(sources) and all(
+        a.label == "GPE" or a.text.split()[-1].lower() in lexicon.state_actor_nouns for a in sources
+    )
+
+
+def _verbless_headline(sentence: Sentence) -> bool:
+    return sentence.section is Section.HEADLINE and not any(
+        t.tag_ in _FINITE_TAGS and t.pos_ in ("VERB", "AUX") for t in sentence.span
+    )
 
 
 def _agentive(subject: Token | None, lexicon: Lexicon) -> bool:

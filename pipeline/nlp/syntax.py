@@ -103,6 +103,8 @@ def clause_subject(verb: Token, skip: frozenset[int] = frozenset()) -> tuple[Tok
             if subject is not None and subject.lower_ not in RELATIVE_PRONOUNS:
                 return subject, False
             current = current.head
+        elif current.dep_ == "acomp" and current.head.pos_ in ("AUX", "VERB"):
+            current = current.head  # "diplomats are due to meet", "is ready to sign"
         elif current.dep_ in ("relcl", "acl") and current.head.pos_ in ("NOUN", "PROPN", "PRON"):
             return current.head, current.tag_ == "VBN"
         elif current.dep_ in ("advcl", "pcomp") and current.head.pos_ in ("VERB", "AUX"):

@@ -21,6 +21,8 @@ CONTENT_SPEECH = frozenset(
      "tweet", "admit", "acknowledge", "pledge", "promise"}
 )  # fmt: skip
 _QUOTE_MARKS = frozenset('"“”')
+# Words that can open the object or adjunct of a headline verb.
+_OBJECT_STARTS = frozenset({"NOUN", "PROPN", "DET", "ADJ", "ADP", "NUM", "PRON"})
 # Tokens inside these entities are names, never triggers (EVENT entities such as "the 2024
 # war" may still be).
 NAMED_ENTITY_TYPES = frozenset(
@@ -76,8 +78,9 @@ class TriggerFinder:
             pattern = [{"LEMMA": {"IN": _lemma_forms(word)}} for word in phrase.split()]
             self._phrases.add(f"{types[0]}|{phrase}", [pattern])
 
-    def find(self, sent: Span) -> list[Trigger]:
-        """All candidate triggers in the sentence, at most one per head token."""
+    def find(self, sent: Span, *, headline: bool = False) -> list[Trigger]:
+        """All candidate triggers in the sentence, at most one per head token. In a headline a
+        verb the tagger read as a noun ("Kenyan police fire tear gas") is still a verb."""
         found: dict[int, Trigger] = {}
         for phrase in self._phrase_triggers(sent):
             found.setdefault(phrase.head.i, phrase)
@@ -85,6 +88,8 @@ class TriggerFinder:
             if token.i in found:
                 continue
             single = self._token_trigger(token)
+            if single is None and headline:
+                single = self._headline_verb(token)
             if single is not None:
                 found[token.i] = single
         return sorted(found.values(), key=lambda t: t.start)
@@ -124,6 +129,24 @@ class TriggerFinder:
                 return Trigger(types[0], token, token.i, token.i + 1, noun_lemma, True)
         return None
 
+    def _headline_verb(self, token: Token) -> Trigger | None:
+        """Headlinese drops articles, so "police fire tear gas" and "Armenia and Azerbaijan sign
+        peace framework" parse as one noun phrase. A word that is only a verb in the ontology, between
+        a noun (its subject) and the start of an object, is read as the verb."""
+        lemma = token.lower_.removesuffix("s") if token.tag_ == "NNS" else token.lower_
+        sent = token.sent
+        if token.pos_ not in ("NOUN", "PROPN") or token.ent_type_ in NAMED_ENTITY_TYPES or token.i == sent.start:
+            return None
+        if lemma not in self._ontology.verb_types or lemma in self._ontology.noun_types:
+            return None
+        before, after = token.doc[token.i - 1], token.doc[token.i + 1] if token.i + 1 < sent.end else None
+        if before.pos_ not in ("NOUN", "PROPN") or after is None or after.pos_ not in _OBJECT_STARTS:
+            return None
+        for event_type in self._ontology.verb_types[lemma]:
+            if event_type != "STATEMENT" and self._verb_fits(token, event_type, lemma):
+                return Trigger(event_type, token, token.i, token.i + 1, lemma, False)
+        return None
+
     def _verb_fits(self, token: Token, event_type: str, lemma: str) -> bool:
         spec = self._ontology.types[event_type]
         objects = {c.lemma_.lower() for c in token.children if c.dep_ in ("dobj", "nsubjpass")}
@@ -139,6 +162,8 @@ class TriggerFinder:
     def _is_statement(self, token: Token, lemma: str) -> bool:
         if self.is_media_subject(token):
             return False  # "AFP reported": attribution, not a statement
+        if any(c.dep_ == "dobj" and c.lower_ == "what" for c in token.children):
+            return False  # "protested against what it called ...": a label inside another act
         if lemma not in CONTENT_SPEECH:
             return True
         has_clause = any(c.dep_ in ("ccomp", "xcomp", "parataxis") for c in token.children)

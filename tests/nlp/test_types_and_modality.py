@@ -29,6 +29,12 @@ pytestmark = pytest.mark.model
         ("Troops withdrew from the northern town on Sunday.", "WITHDRAWAL", "ASSERTED"),
         ("Fighting broke out between the army and the militia near the airport.", "CLASH", "ASSERTED"),
         ("Aid agencies warned of famine in the besieged region.", "HUMANITARIAN", "ASSERTED"),
+        # Weighed, not decided.
+        ("The bloc is weighing new sanctions on the junta.", "SANCTION", "HYPOTHETICAL"),
+        # A negative subject negates the verb.
+        ("Neither side has accepted the proposal.", "AGREEMENT", "NEGATED"),
+        # An announced refusal is made when it is said.
+        ("Opposition parties said they would boycott the vote.", "REJECTION", "ASSERTED"),
     ],
 )
 def test_type_and_modality(extract: Extract, sentence: str, event_type: str, modality: str) -> None:
@@ -88,7 +94,40 @@ def test_section_labels_are_not_events(extract: Extract) -> None:
         ("Half the population needed food aid, the agency said.", {"STATEMENT"}),
         ("Jets bombed the port, the ministry said, without reporting casualties.", {"STRIKE", "STATEMENT"}),
         ("The two presidents spoke by phone on Sunday.", {"TALKS"}),
+        # A state's protest is a diplomatic complaint; "what it called" only labels.
+        ("Beijing protested against what it called provocative patrols.", {"ACCUSATION"}),
+        ("Thousands of students protested outside parliament.", {"PROTEST"}),
+        ("Washington reaffirmed its support for Kyiv.", {"SUPPORT"}),
+        # A treaty named as a framework is not an agreement made.
+        ("Paris voiced support for Rome under their defence treaty.", {"SUPPORT"}),
     ],
 )
 def test_general_distinctions(extract: Extract, sentence: str, types: set[str]) -> None:
     assert {e.event_type for e in extract(sentence)} == types
+
+
+@pytest.mark.parametrize(
+    ("title", "event_type", "source"),
+    [
+        # Headlinese: the tagger reads the verb as a noun of one long noun phrase.
+        ("Riot police fire rubber bullets at students", "STRIKE", "police"),
+        ("Serbia and Kosovo sign trade pact", "AGREEMENT", "Kosovo"),
+        # A verbless headline reports its event nouns.
+        ("Rival militias trade fire in Tripoli suburbs", "CLASH", None),
+    ],
+)
+def test_headline_verbs_the_tagger_missed(extract: Extract, title: str, event_type: str, source: str | None) -> None:
+    event = only(extract("Officials gave no details.", title=title), event_type)
+    if source is not None:
+        assert source in [a.canonical or a.text for a in event.actors if a.role.value == "SOURCE"]
+
+
+def test_a_pronoun_reported_by_its_antecedent_takes_its_name(extract: Extract) -> None:
+    refusal = only(extract("Opposition parties said they would boycott the vote."), "REJECTION")
+    assert [a.text for a in refusal.actors if a.role.value == "SOURCE"] == ["Opposition parties"]
+
+
+def test_the_subject_of_a_raising_adjective_takes_part(extract: Extract) -> None:
+    talks = only(extract("Envoys from both countries are due to meet in Geneva."), "TALKS")
+    assert talks.modality.value == "PLANNED"
+    assert "Envoys" in [a.text for a in talks.actors if a.role.value == "SOURCE"]
