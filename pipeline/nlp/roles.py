@@ -39,6 +39,7 @@ class RoleContext:
     in_quote: Callable[[Token], bool]
     event_heads: frozenset[int] = frozenset()  # trigger tokens of the sentence
     temporal_preps: frozenset[str] = frozenset()
+    actor_nouns: frozenset[str] = frozenset()  # "police raids", "militia fire": the modifier acts
 
 
 def find_actors(
@@ -92,9 +93,9 @@ def _nominal_roles(noun: Token, predicate: Token, event_type: str, rc: RoleConte
     modifier_labels = SOURCE_MODIFIER_LABELS if event_type in PLACE_SOURCE_TYPES else SOURCE_MODIFIER_LABELS - {"GPE"}
     owners = [g for p in children(noun, "prep") if p.lower_ == "of" for g in children(p, "pobj")]
     for child in [*noun.children, *(c for owner in owners for c in owner.children)]:
-        if child.dep_ == "poss" or (
-            child.dep_ in ("amod", "compound", "nmod") and _entity_label(child, rc) in modifier_labels
-        ):
+        named = child.dep_ in ("amod", "compound", "nmod", "det") and _entity_label(child, rc) in modifier_labels
+        acting = child.dep_ == "compound" and child.i < noun.i and child.lemma_.lower() in rc.actor_nouns
+        if child.dep_ == "poss" or named or acting:
             actors += _actors_for(child, Role.SOURCE, rc)  # "Israeli strikes", "a convoy of WFP trucks"
     for prep in children(noun, "prep"):
         obj = first_child(prep, "pobj")

@@ -86,6 +86,7 @@ class SentenceEventBuilder:
             in_quote=lambda token: any(q.start <= sentence.offset + token.idx < q.end for q in quotes),
             event_heads=frozenset(t.head.i for t in triggers),
             temporal_preps=self._lexicon.temporal_preps,
+            actor_nouns=self._lexicon.actor_nouns,
         )
         times = self._attacher.prepare(sentence, frozenset(t.head.i for t in triggers), published_ms, context)
         drafts = self._drafts(triggers, times.dated, _verbless_headline(sentence))

@@ -23,6 +23,17 @@ def test_passive_agent_is_the_source(extract: Extract) -> None:
     assert names(strike, Role.TARGET) == ["The convoy"]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "source"),
+    [
+        ("Police raids in the capital continued for a second day.", "STRIKE", "Police"),
+        ("Soldiers retook the town after militia attacks on Friday.", "STRIKE", "militia"),
+    ],
+)
+def test_an_acting_noun_modifier_is_the_source(extract: Extract, sentence: str, event_type: str, source: str) -> None:
+    assert names(only(extract(sentence), event_type), Role.SOURCE) == [source]
+
+
 def test_direct_quote_speaker_verb_and_outlet(extract: Extract) -> None:
     event = only(
         extract('"We will not accept any foreign troops," the rebel commander Yusuf Musa told Al Jazeera.'), "STATEMENT"
