@@ -29,6 +29,9 @@ pytestmark = pytest.mark.model
         ("Troops withdrew from the northern town on Sunday.", "WITHDRAWAL", "ASSERTED"),
         ("Fighting broke out between the army and the militia near the airport.", "CLASH", "ASSERTED"),
         ("Aid agencies warned of famine in the besieged region.", "HUMANITARIAN", "ASSERTED"),
+        # Relief goods and arms sent are aid.
+        ("Germany will deliver four more air defence systems to Kyiv.", "AID", "PLANNED"),
+        ("The agency provided food and medicine to 20,000 families.", "AID", "ASSERTED"),
         # Weighed, not decided.
         ("The bloc is weighing new sanctions on the junta.", "SANCTION", "HYPOTHETICAL"),
         # A negative subject negates the verb.
@@ -98,6 +101,7 @@ def test_section_labels_are_not_events(extract: Extract) -> None:
         ("Beijing protested against what it called provocative patrols.", {"ACCUSATION"}),
         ("Thousands of students protested outside parliament.", {"PROTEST"}),
         ("Washington reaffirmed its support for Kyiv.", {"SUPPORT"}),
+        ("The company supplied the software for the new port.", set()),
         # A treaty named as a framework is not an agreement made.
         ("Paris voiced support for Rome under their defence treaty.", {"SUPPORT"}),
     ],
