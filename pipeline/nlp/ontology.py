@@ -46,6 +46,7 @@ class EventTypeSpec(BaseModel):
     nominal_policy: Literal["eventive", "always"] = "eventive"
     exclude_objects: list[str] = []
     requires: dict[str, TriggerContext] = {}
+    excludes: dict[str, TriggerContext] = {}
 
 
 class Ontology(BaseModel):

@@ -155,6 +155,9 @@ class TriggerFinder:
         needed = spec.requires.get(lemma)
         if needed is not None and not _context_fits(token, needed):
             return False
+        excluded = spec.excludes.get(lemma)
+        if excluded is not None and _context_fits(token, excluded):
+            return False
         if event_type == "STATEMENT":
             return self._is_statement(token, lemma)
         return True
@@ -201,6 +204,11 @@ def _context_fits(token: Token, needed: TriggerContext) -> bool:
             return True
         if child.dep_ in ("dobj", "nsubjpass") and child.lemma_.lower() in needed.objects:
             return True
+        if child.dep_ in ("dobj", "nsubjpass") and any(
+            g.dep_ == "prep" and g.lower_ == "of" and any(o.lemma_.lower() in needed.objects for o in g.children)
+            for g in child.children
+        ):
+            return True  # "most of the drones", "40 of the 63 drones"
         if child.dep_ == "dobj" and any(g.dep_ == "prep" and g.lower_ in needed.preps for g in child.children):
             return True  # "asks the force for more troops"
         if child.dep_ == "prep" and any(

@@ -102,6 +102,9 @@ def test_section_labels_are_not_events(extract: Extract) -> None:
         ("Thousands of students protested outside parliament.", {"PROTEST"}),
         ("Washington reaffirmed its support for Kyiv.", {"SUPPORT"}),
         ("The company supplied the software for the new port.", set()),
+        # Intercepting drones is defence, shooting people is not.
+        ("Air defences shot down 48 of the 63 drones.", set()),
+        ("Soldiers shot three protesters in the square.", {"STRIKE"}),
         # A treaty named as a framework is not an agreement made.
         ("Paris voiced support for Rome under their defence treaty.", {"SUPPORT"}),
     ],

@@ -51,6 +51,7 @@ def test_modes_and_speech_lemmas_refer_to_triggers_of_their_type() -> None:
         triggers = set(spec.verbs) | set(spec.nouns) | set(spec.phrases)
         assert set(spec.modes) <= triggers, name
         assert set(spec.speech) <= set(spec.verbs), name
+        assert set(spec.requires) | set(spec.excludes) <= set(spec.verbs) | set(spec.phrases), name
 
 
 def test_a_typo_in_the_ontology_fails_loudly() -> None:
