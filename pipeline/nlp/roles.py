@@ -25,6 +25,7 @@ NON_ACTOR_ENTITIES = frozenset({"DATE", "TIME", "ORDINAL", "PERCENT", "MONEY"})
 _ADDRESSEE_OBJECT_VERBS = frozenset({"tell", "inform", "brief"})
 
 FIRST_PERSON = FIRST_PERSON_PLURAL | FIRST_PERSON_SINGULAR
+_THIRD_PERSON = frozenset({"it", "its", "they", "their", "them", "he", "his", "she", "her"})
 
 EntityAt = Callable[[Token], EntityInfo | None]
 
@@ -182,8 +183,14 @@ def _actor(token: Token, role: Role, rc: RoleContext) -> tuple[Actor | None, Act
     affiliation = _affiliation(token, entity, rc)
     if entity is not None:
         return _from_entity(entity, role), affiliation
+    antecedent = _clause_antecedent(token) if not rc.in_quote(token) else None
+    if antecedent is not None and rc.entity_at(antecedent) is None:
+        return _actor(antecedent, role, rc)  # "the army will not halt its offensive", "parties said they ..."
     if token.pos_ == "PRON" or token.lower_ in rc.context.group_anaphors:
-        resolved = _earlier_in_sentence(token, rc) or rc.context.resolve(token.lower_, in_quote=rc.in_quote(token))
+        named = rc.entity_at(antecedent) if antecedent is not None else None
+        resolved = (
+            named or _earlier_in_sentence(token, rc) or rc.context.resolve(token.lower_, in_quote=rc.in_quote(token))
+        )
         if resolved is not None:
             return Actor(
                 role,
@@ -194,9 +201,6 @@ def _actor(token: Token, role: Role, rc: RoleContext) -> tuple[Actor | None, Act
                 resolved.label,
                 resolved.country_code,
             ), affiliation
-        reporter = _reporting_subject(token)
-        if reporter is not None:
-            return _actor(reporter, role, rc)  # "opposition parties said they would boycott it"
         if token.pos_ == "PRON":
             return None, affiliation
     if token.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
@@ -246,16 +250,30 @@ def _earlier_in_sentence(token: Token, rc: RoleContext) -> EntityInfo | None:
     return None
 
 
-def _reporting_subject(pronoun: Token) -> Token | None:
-    """The subject of the verb reporting the pronoun's clause, when it names no entity: in
-    "X said they would ..." they are X."""
-    if pronoun.pos_ != "PRON" or pronoun.lower_ in FIRST_PERSON or pronoun.dep_ not in ("nsubj", "nsubjpass"):
+def _clause_antecedent(pronoun: Token) -> Token | None:
+    """The subject a third-person pronoun points back to inside its own sentence: the subject of
+    its clause for a possessive ("the army will not halt its offensive"), else of the clause that
+    reports it ("X said they would ..."). None when there is no such noun."""
+    if pronoun.pos_ != "PRON" or pronoun.lower_ in FIRST_PERSON or pronoun.lower_ not in _THIRD_PERSON:
         return None
-    clause = pronoun.head
-    if clause.dep_ != "ccomp":
+    if pronoun.dep_ != "poss" and not (pronoun.dep_ in ("nsubj", "nsubjpass") and pronoun.head.dep_ == "ccomp"):
         return None
-    subject = first_child(clause.head, "nsubj")
-    return subject if subject is not None and subject.pos_ in ("NOUN", "PROPN") else None
+    verb = pronoun.head
+    for _ in range(6):
+        if verb.pos_ in ("VERB", "AUX") and verb.i != pronoun.head.i:
+            break
+        if verb.head.i == verb.i:
+            return None
+        verb = verb.head
+    for _ in range(3):
+        subject = first_child(verb, "nsubj")
+        inside = subject is not None and subject.left_edge.i <= pronoun.i <= subject.right_edge.i
+        if subject is not None and not inside and subject.pos_ in ("NOUN", "PROPN"):
+            return subject
+        if verb.dep_ not in ("ccomp", "xcomp", "conj", "advcl") or verb.head.i == verb.i:
+            return None
+        verb = verb.head
+    return None
 
 
 def _affiliation(token: Token, entity: EntityInfo | None, rc: RoleContext) -> Actor | None:
@@ -268,7 +286,8 @@ def _affiliation(token: Token, entity: EntityInfo | None, rc: RoleContext) -> Ac
     for modifier in [*token.doc[start : token.i], *of_objects]:
         if entity is not None and entity.start <= rc.offset + modifier.idx < entity.end:
             continue
-        found = rc.entity_at(modifier)
+        antecedent = _clause_antecedent(modifier) if modifier.dep_ == "poss" else None
+        found = rc.entity_at(antecedent if antecedent is not None else modifier)  # "its jets": Israel's
         if found is not None and found.label in ("ORG", "NORP", "GPE") and found is not entity:
             return Actor(
                 Role.SOURCE, found.text, found.start, found.end, found.canonical, found.label, found.country_code

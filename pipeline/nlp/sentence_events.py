@@ -108,13 +108,15 @@ class SentenceEventBuilder:
         headline = sentence.section is Section.HEADLINE
         triggers = {t.head.i: t for t in self._finder.find(sentence.span, headline=headline)}
         for token in sentence.span:
-            # "would not disarm": a negated future of a concession is a refusal.
+            # "would not disarm": a negated future of a concession is a refusal - unless it
+            # ends an event, which then goes on ("would not stop its strikes").
             if (
                 token.pos_ == "VERB"
                 and token.lemma_.lower() in self._lexicon.concessions
                 and token.i not in triggers
                 and is_negated(token)
                 and _agentive(clause_subject(token)[0], self._lexicon)
+                and not _ends_an_event(token, frozenset(triggers), self._lexicon)
             ):
                 triggers[token.i] = Trigger("REJECTION", token, token.i, token.i + 1, token.lemma_.lower(), False)
         for finding in findings:
@@ -148,7 +150,7 @@ class SentenceEventBuilder:
                 trigger, spec, self._lexicon, dated=trigger.head.i in dated,
                 demanded=reading.modality is Modality.DEMANDED, trigger_heads=heads, fragment=fragment,
             )  # fmt: skip
-            if not eventive or _stops_other_event(trigger, heads, self._lexicon):
+            if not eventive:
                 continue
             if (
                 trigger.event_type == "REJECTION"
@@ -295,11 +297,11 @@ def _stopping_verb(trigger: Trigger, lexicon: Lexicon) -> Token | None:
     return head.head if trigger.nominal and governs else None
 
 
-def _stops_other_event(trigger: Trigger, heads: frozenset[int], lexicon: Lexicon) -> bool:
-    """'would not stop its strikes' is about the strikes: the verb of stopping is no refusal."""
-    if trigger.nominal or trigger.lemma not in lexicon.terminative_verbs:
-        return False
-    return any(c.dep_ in ("dobj", "nsubjpass") and c.i in heads for c in trigger.head.children)
+def _ends_an_event(verb: Token, heads: frozenset[int], lexicon: Lexicon) -> bool:
+    """A verb of stopping whose object is an event: what it says is about that event."""
+    return verb.lemma_.lower() in lexicon.terminative_verbs and any(
+        c.dep_ in ("dobj", "nsubjpass", "xcomp") and c.i in heads for c in verb.children
+    )
 
 
 def _is_refusal(reading: ModalityReading) -> bool:

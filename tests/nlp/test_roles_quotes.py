@@ -34,6 +34,20 @@ def test_an_acting_noun_modifier_is_the_source(extract: Extract, sentence: str, 
     assert names(only(extract(sentence), event_type), Role.SOURCE) == [source]
 
 
+@pytest.mark.parametrize(
+    ("sentence", "event_type", "source"),
+    [
+        # A possessive points back to its clause's subject, even one that names no entity...
+        ("The army will not halt its offensive in the north.", "THREAT", "The army"),
+        # ...and past the clause it is part of, to the one that reports it.
+        ("Israel said its jets struck a weapons depot near Homs.", "STRIKE", "Israel"),
+        ("Opposition parties said they would boycott the vote.", "REJECTION", "Opposition parties"),
+    ],
+)
+def test_pronouns_resolve_inside_their_sentence(extract: Extract, sentence: str, event_type: str, source: str) -> None:
+    assert source in names(only(extract(sentence), event_type), Role.SOURCE)
+
+
 def test_direct_quote_speaker_verb_and_outlet(extract: Extract) -> None:
     event = only(
         extract('"We will not accept any foreign troops," the rebel commander Yusuf Musa told Al Jazeera.'), "STATEMENT"
