@@ -66,7 +66,7 @@ class SentenceEventBuilder:
         self._lexicon = lexicon
         self._finder = finder
         speech = frozenset(lemma for spec in ontology.types.values() for lemma in spec.speech)
-        self._attacher = TimeAttacher(times, speech)
+        self._attacher = TimeAttacher(times, speech, lexicon)
 
     def build(
         self, sentence: Sentence, parsed: ParsedArticle, context: ArticleContext, article: ArticleText

@@ -105,8 +105,12 @@ def _trim(ent: Span) -> Span | None:
     doc = ent.doc
     while end > start and doc[end - 1].lower_ in ("'s", "’s", "'", "’"):
         end -= 1
-    if end < len(doc) and doc[end].lower_ in _AFTER_WORDS and end == ent.end:
-        end += 1  # "the night" + "before", "two days" + "ago"
+    follows = doc[end + 1] if end + 1 < len(doc) else None
+    # "the night" + "before", "two days" + "ago" - but not "two days before the vote", which
+    # counts from the vote (pipeline/nlp/offsets.py), not from publication.
+    counts_from_now = doc[end].lower_ != "before" or follows is None or follows.is_punct if end < len(doc) else False
+    if end < len(doc) and doc[end].lower_ in _AFTER_WORDS and end == ent.end and counts_from_now:
+        end += 1
     while start < end and doc[start].lower_ in _RANGE_LEAD:
         start += 1
     if start >= end:

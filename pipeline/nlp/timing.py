@@ -14,6 +14,8 @@ from spacy.tokens import Doc, Token
 
 from pipeline.nlp.context import ArticleContext
 from pipeline.nlp.document import Sentence
+from pipeline.nlp.offsets import OffsetLink, find_offset_links
+from pipeline.nlp.ontology import Lexicon
 from pipeline.nlp.timex import TimeMention, TimeResolver, day_start_ms, find_time_mentions
 from pipeline.nlp.triggers import Trigger
 from pipeline.nlp.types import EventTime, ExtractedEvent, Granularity, Modality, TimeMethod
@@ -61,12 +63,14 @@ class SentenceTimes:
     published_ms: int
     carried: EventTime | None  # time of the previous sentence of the paragraph
     dated: frozenset[int]  # tokens a time expression is attached to
+    offsets: list[OffsetLink]  # "two days after ...": dates that follow from another clause's
 
 
 class TimeAttacher:
-    def __init__(self, resolver: TimeResolver, speech_lemmas: frozenset[str]) -> None:
+    def __init__(self, resolver: TimeResolver, speech_lemmas: frozenset[str], lexicon: Lexicon) -> None:
         self._resolver = resolver
         self._speech = speech_lemmas
+        self._lexicon = lexicon
 
     def prepare(
         self, sentence: Sentence, trigger_heads: frozenset[int], published_ms: int, context: ArticleContext
@@ -82,7 +86,8 @@ class TimeAttacher:
             if doc[head].dep_ in ("appos", "compound") and any(m.first <= doc[head].head.i <= m.last for m in mentions)
         }
         dated = frozenset(a.i for a in anchors) | apposed
-        return SentenceTimes(mentions, anchors, published_ms, carried, dated)
+        offsets = find_offset_links(sentence.span, self._lexicon)
+        return SentenceTimes(mentions, anchors, published_ms, carried, dated, offsets)
 
     def _anchor(self, doc: Doc, mention: TimeMention, trigger_heads: frozenset[int], sent_start: int) -> Token:
         """The word a time expression modifies: 'on Wednesday' -> the verb or noun it hangs off."""
@@ -100,7 +105,8 @@ class TimeAttacher:
     def time_for(
         self, times: SentenceTimes, trigger: Trigger, predicate: Token, modality: Modality, event_type: str
     ) -> EventTime:
-        for host in _hosts(trigger.head, predicate):
+        hosts = _hosts(trigger.head, predicate)
+        for host in hosts:
             # A planned event looks ahead from its own words only: "demanded on Wednesday an
             # inquiry" dates the demand, in the past; "expected at the talks on Thursday" ahead.
             planned = (modality is Modality.PLANNED and host.i in (trigger.head.i, predicate.i)) or (
@@ -116,6 +122,9 @@ class TimeAttacher:
                     resolved = self._resolver.resolve(replace(mention, lead=None), times.published_ms)
                     if resolved is not None:
                         return resolved
+        shifted = self._offset_time(times, hosts)
+        if shifted is not None:
+            return shifted
         if event_type == "CASUALTIES":
             reported = self._report_time(times, predicate)
             if reported is not None:
@@ -126,6 +135,31 @@ class TimeAttacher:
                 carried.start_ms, carried.end_ms, carried.granularity, carried.anchor_text, TimeMethod.CONTEXT
             )
         return EventTime(day_start_ms(times.published_ms), None, Granularity.DAY, None, TimeMethod.PUBLICATION_DATE)
+
+    def _offset_time(self, times: SentenceTimes, hosts: list[Token]) -> EventTime | None:
+        """A day that follows from the other side of an offset link: the main clause is `days`
+        after the subordinate one, so either date gives the other."""
+        host_ids = {h.i for h in hosts}
+        for link in times.offsets:
+            if link.sub in host_ids:
+                base, shift = self._own_day(times, link.main), -link.days
+            elif link.main in host_ids:
+                base, shift = self._own_day(times, link.sub), link.days
+            else:
+                continue
+            if base is not None:
+                start = base.start_ms + shift * _DAY_MS
+                return EventTime(start, None, Granularity.DAY, f"{link.text} {base.anchor_text}", TimeMethod.RELATIVE)
+        return None
+
+    def _own_day(self, times: SentenceTimes, token_index: int) -> EventTime | None:
+        """The day a time expression attached to this very token gives, if any."""
+        for mention, anchor in zip(times.mentions, times.anchors, strict=True):
+            if anchor.i == token_index:
+                resolved = self._resolver.resolve(mention, times.published_ms)
+                if resolved is not None and resolved.granularity is Granularity.DAY:
+                    return resolved
+        return None
 
     def _report_time(self, times: SentenceTimes, predicate: Token) -> EventTime | None:
         """A toll is as of its report: "11 were killed, the commission said on Tuesday"."""

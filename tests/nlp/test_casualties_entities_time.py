@@ -97,6 +97,11 @@ def test_event_dates(extract: Extract, sentence: str, expected: str) -> None:
         # A past act is not dated after publication: next month is the dialogue's, not the invitation's.
         ("The president invited rebel leaders to a dialogue next month.", "INVITATION", "2025-10-08"),
         ("Diplomats are due to meet later this month.", "TALKS", "2025-10-01"),
+        # A date relative to another event of the sentence follows from that event's date.
+        ("Rebels left the town on Monday, two days after troops launched an offensive.", "STRIKE", "2025-10-04"),
+        ("The truce collapsed a week after it was signed on September 3.", "CEASEFIRE", "2025-09-10"),
+        # ...and never from the publication date: the vote's day is not given.
+        ("Two days before the vote, police arrested the opposition leader.", "ARREST", "2025-10-08"),
         # A toll is as of the day it was reported.
         ("At least 11 people were killed, the commission said on Tuesday.", "CASUALTIES", "2025-10-07"),
     ],
