@@ -98,6 +98,7 @@ _CAUSES = frozenset(
     ]
 )
 _INTRANSITIVE = frozenset({"die", "perish"})
+_COUNTERS = frozenset({"number", "toll", "tally", "count", "total", "figure"})
 _COLLECTIVE = frozenset(
     {"crew", "family", "staff", "police", "army", "personnel", "youth", "militia", "force", "population"}
 )
@@ -112,11 +113,16 @@ def _victim_of(token: Token, lexicon: Lexicon) -> Token | None:
         return token.head  # "12 wounded civilians"
     if token.dep_ == "acomp":
         return first_child(token.head, "nsubj")
+    of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
+    owner = first_child(of, "pobj") if of is not None else None
+    if owner is not None and owner.pos_ in ("NOUN", "PROPN") and owner.lemma_.lower() in lexicon.victim_nouns:
+        return owner  # "the deaths of two protesters"
     return token  # "three bodies", "12 dead", "the death toll"
 
 
 def _verb_victim(verb: Token, lexicon: Lexicon) -> Token | None:
-    passive = verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod")
+    # A participle with an object of its own is active, whatever the parser attached it to.
+    passive = verb.tag_ == "VBN" and verb.dep_ in ("acl", "amod") and first_child(verb, "dobj") is None
     if passive and verb.head.pos_ in ("NOUN", "PROPN", "NUM", "PRON"):
         return verb.head  # "67,000 Palestinians killed since ..."
     # A bare participle ("67,000 Palestinians killed", no auxiliary) is passive even when the
@@ -135,6 +141,20 @@ def _verb_victim(verb: Token, lexicon: Lexicon) -> Token | None:
         if found.lower_ in _RELATIVE and verb.dep_ == "relcl":
             return verb.head  # "people who were killed", "those who died"
         return found
+    subject = first_child(verb, "nsubj")
+    caused = subject is not None and subject.lemma_.lower() in _CAUSES  # "the strike killed": active
+    return _adjacent_object(verb, lexicon) if caused or not (intransitive or verb.tag_ == "VBN") else None
+
+
+def _adjacent_object(verb: Token, lexicon: Lexicon) -> Token | None:
+    """The victims right after an active verb the parser left without an object: in "killed at
+    least 17 people, including ..., residents said" it made "people" the subject of "said"."""
+    for word in verb.doc[verb.i + 1 : min(verb.i + 6, verb.sent.end)]:
+        if word.is_punct or word.pos_ in ("VERB", "AUX"):
+            return None
+        counted = any(c.dep_ == "nummod" for c in word.children)
+        if word.pos_ == "NOUN" and (counted or word.lemma_.lower() in lexicon.victim_nouns):
+            return word
     return None
 
 
@@ -187,6 +207,13 @@ def _number_token(token: Token, victim: Token | None) -> Token | None:
             if prep.lower_ == "of":
                 candidates += [c for c in prep.children if c.pos_ == "NUM"]
     candidates += [c for c in token.children if c.dep_ == "nummod"]
+    counter = _counter_noun(token)
+    if not candidates and counter is not None:
+        # "put the number of dead at one", "the tally of people killed rose to 300"
+        for holder in (token, counter, counter.head):
+            for prep in children(holder, "prep"):
+                if prep.lower_ in ("at", "to"):
+                    candidates += [c for c in prep.children if c.dep_ == "pobj" and (c.like_num or c.pos_ == "NUM")]
     if not candidates and token.lemma_.lower() in ("toll", "death", "fatality", "casualty"):
         head = token.head if token.dep_ in ("nsubj", "nsubjpass") else token
         for prep in children(head, "prep", "agent"):
@@ -194,6 +221,18 @@ def _number_token(token: Token, victim: Token | None) -> Token | None:
                 candidates += [c for c in prep.children if c.dep_ == "pobj" and (c.like_num or c.pos_ == "NUM")]
         candidates += [c for c in head.children if c.dep_ in ("dobj", "attr") and (c.like_num or c.pos_ == "NUM")]
     return candidates[0] if candidates else None
+
+
+def _counter_noun(token: Token) -> Token | None:
+    """'number' in "the number of dead" or "the number of people killed"."""
+    current = token
+    for _ in range(3):
+        if current.dep_ == "pobj" and current.head.lower_ == "of" and current.head.head.lemma_.lower() in _COUNTERS:
+            return current.head.head
+        if current.dep_ not in ("acl", "amod", "pobj") or current.head.i == current.i:
+            return None
+        current = current.head
+    return None
 
 
 def _number_extent(number: Token) -> tuple[int, int]:

@@ -30,6 +30,22 @@ def test_casualty_figures(
     assert claim.scope == scope
 
 
+@pytest.mark.parametrize(
+    ("sentence", "killed"),
+    [
+        ("Gunmen beheaded at least six villagers in the district.", 6),
+        ("The ministry opened an inquiry into the deaths of two students.", 2),
+        ("Officials put the number of dead at nine.", 9),
+        ("Monitors put the number of people killed since the truce at more than 300.", 300),
+        # The parser makes "people" the subject of "said"; the figure still belongs to "killed".
+        ("A drone strike on a school killed at least 17 people, including four teachers, residents said.", 17),
+    ],
+)
+def test_figures_in_harder_shapes(extract: Extract, sentence: str, killed: int) -> None:
+    claim = only(extract(sentence), "CASUALTIES").casualties
+    assert claim is not None and claim.killed == killed
+
+
 def test_reported_by_and_since(extract: Extract) -> None:
     claim = only(
         extract(
