@@ -37,6 +37,7 @@ _FIXED_OFFSETS = {
     "yesterday": -1, "last night": -1, "the night before": -1, "the day before": -1,
     "the previous day": -1, "the previous night": -1, "tomorrow": 1,
 }  # fmt: skip
+_WEEKEND_MODIFIERS = frozenset({"the", "last", "this", "next", "coming", "past", "previous"})
 _PERIOD_WORDS = {
     "week": Granularity.WEEK, "month": Granularity.MONTH, "year": Granularity.YEAR,
 }  # fmt: skip
@@ -73,6 +74,15 @@ def find_time_mentions(sent: Span, offset: int) -> list[TimeMention]:
         )
         covered.update(range(span.start, span.end))
     for token in sent:
+        if token.i not in covered and token.lower_ == "weekend":
+            first = token.i
+            while first - 1 >= sent.start and token.doc[first - 1].lower_ in _WEEKEND_MODIFIERS:
+                first -= 1  # "the", "last", "this", "next", "coming", "past"
+            span = token.doc[first : token.i + 1]
+            lead = token.doc[first - 1].lower_ if first > sent.start else None
+            start = offset + span.start_char
+            mentions.append(TimeMention(span.text, start, offset + span.end_char, token.i, lead, first, token.i))
+            continue
         if token.i not in covered and token.lower_ in WEEKDAYS:
             lead = token.doc[token.i - 1].lower_ if token.i > sent.start else None
             end = offset + token.idx + len(token)
@@ -153,6 +163,8 @@ class TimeResolver:
         for phrase, days in _FIXED_OFFSETS.items():
             if phrase in lowered:
                 return today + timedelta(days=days), None, Granularity.DAY, TimeMethod.RELATIVE
+        if lowered.endswith("weekend"):
+            return _weekend(today, lowered, prefer_future)
         weekday = _WEEKDAY.search(lowered)
         has_month = any(m in lowered for m in MONTHS) or bool(
             re.search(r"\b(jan|feb|mar|apr|jun|jul|aug|sep|sept|oct|nov|dec)\.?\b", lowered)
@@ -210,6 +222,19 @@ class TimeResolver:
             )
             self._parsers[key] = parser
         return parser
+
+
+def _weekend(today: date, lowered: str, prefer_future: bool) -> tuple[date, date, Granularity, TimeMethod]:
+    """Saturday to Monday: the last one ('over the weekend', 'last weekend') or the coming one
+    ('this weekend' ahead, 'next weekend', a planned event)."""
+    saturday = 5
+    if "next" in lowered or "coming" in lowered:
+        start = nearest_weekday(today + timedelta(days=1), saturday, prefer_future=True)
+    elif prefer_future or ("this" in lowered and today.weekday() < saturday):
+        start = nearest_weekday(today, saturday, prefer_future=True)
+    else:
+        start = nearest_weekday(today, saturday, prefer_future=False)
+    return start, start + timedelta(days=2), Granularity.DAY, TimeMethod.RELATIVE
 
 
 def nearest_weekday(today: date, weekday: int, prefer_future: bool) -> date:

@@ -92,6 +92,7 @@ def test_aliases_labels_codes_and_places(extract: Extract) -> None:
         ("Rebels attacked the town last month.", "2025-09-01"),
         ("Rebels attacked the town on October 7, 2023.", "2023-10-07"),
         ("Rebels attacked the town the night before.", "2025-10-07"),
+        ("Rebels attacked the town over the weekend.", "2025-10-04"),
         ("The envoys will meet again on Friday.", "2025-10-10"),
         ("Rebels attacked the town.", "2025-10-08"),
     ],
