@@ -22,6 +22,8 @@ _ABSORB_PATH = frozenset(
 )
 
 
+# Nouns whose infinitive names a capacity, not an act: "the right to protest".
+_CAPACITY_NOUNS = frozenset({"right", "freedom", "ability", "capacity", "power", "authority", "permission", "mandate"})
 # A noun after these names a framework or a topic, not an occurrence: "support under the treaty".
 _REFERENCE_PREPS = frozenset({"under", "about", "regarding", "concerning", "despite"})
 
@@ -40,6 +42,8 @@ def is_eventive(
     fire along frontier"), where every event noun that is not a mere modifier is reported."""
     if trigger.nominal and under_without(trigger.head):
         return False
+    if not trigger.nominal and trigger.head.dep_ == "acl" and trigger.head.head.lemma_.lower() in _CAPACITY_NOUNS:
+        return False  # "the right to protest": a capacity, not a protest
     if not trigger.nominal or spec.nominal_policy == "always" or demanded or dated:
         return True
     head = trigger.head
@@ -57,6 +61,10 @@ def is_eventive(
             return True  # "five days of fighting that killed 35"
         head = container  # "held a round of talks": judge the container
     return fragment or _occurrence_context(head, lexicon)
+
+
+def _indefinite(noun: Token) -> bool:
+    return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)
 
 
 def has_occurrence_clause(noun: Token, lexicon: Lexicon) -> bool:
@@ -99,6 +107,9 @@ def _occurrence_context(head: Token, lexicon: Lexicon) -> bool:
     if head.dep_ == "pobj" and governor.dep_ in ("prep", "agent") and governor.lower_ not in _REFERENCE_PREPS:
         if governor.lower_ in lexicon.temporal_preps:
             return True  # "after clashes", "during the talks"
+        killing = governor.head.lemma_.lower() in lexicon.killed_verbs | lexicon.injured_verbs
+        if governor.lower_ in ("in", "during") and killing and _indefinite(head):
+            return True  # "killed 15 in a counter-attack" is news; "killed in the assault" refers back
         verb = governor.head
         if is_light(verb, lexicon) or (verb.dep_ == "prt" and is_light(verb.head, lexicon)):
             return True

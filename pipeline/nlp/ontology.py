@@ -27,6 +27,7 @@ class TriggerContext(BaseModel):
     preps: list[str] = []
     deps: list[str] = []
     objects: list[str] = []
+    subjects: list[str] = []
 
 
 class EventTypeSpec(BaseModel):

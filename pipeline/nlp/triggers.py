@@ -140,7 +140,7 @@ class TriggerFinder:
         if lemma not in self._ontology.verb_types or lemma in self._ontology.noun_types:
             return None
         before, after = token.doc[token.i - 1], token.doc[token.i + 1] if token.i + 1 < sent.end else None
-        if before.pos_ not in ("NOUN", "PROPN") or after is None or after.pos_ not in _OBJECT_STARTS:
+        if before.pos_ not in ("NOUN", "PROPN", "ADJ") or after is None or after.pos_ not in _OBJECT_STARTS:
             return None
         for event_type in self._ontology.verb_types[lemma]:
             if event_type != "STATEMENT" and self._verb_fits(token, event_type, lemma):
@@ -189,9 +189,9 @@ def _reads_as_verb(token: Token) -> bool:
     if token.pos_ == "VERB":
         return token.dep_ not in NOMINAL_DEPS - {"conj", "ROOT"}
     if token.pos_ in ("NOUN", "PROPN") and token.dep_ in ("ROOT", "conj"):
-        return any(c.dep_ == "nsubj" for c in token.children) and any(
-            c.dep_ in ("dobj", "prep") for c in token.children
-        )
+        has_subject = any(c.dep_ == "nsubj" for c in token.children)
+        # A root with a subject is a predicate ("thousands flee"); a conjunct needs more.
+        return has_subject and (token.dep_ == "ROOT" or any(c.dep_ in ("dobj", "prep") for c in token.children))
     return False
 
 
@@ -202,8 +202,16 @@ def _context_fits(token: Token, needed: TriggerContext) -> bool:
             return True
         if child.dep_ in needed.deps:
             return True
-        if child.dep_ in ("dobj", "nsubjpass") and child.lemma_.lower() in needed.objects:
-            return True
+        if child.dep_ in ("dobj", "nsubjpass", "xcomp") and child.lemma_.lower() in needed.objects:
+            return True  # xcomp: "asked not to be named"
+        if child.dep_ == "nsubj" and (
+            child.lemma_.lower() in needed.subjects
+            or any(
+                g.dep_ == "prep" and any(o.lemma_.lower() in needed.subjects for o in g.children)
+                for g in child.children
+            )
+        ):
+            return True  # "thousands fled", "thousands of residents fled"
         if child.dep_ in ("dobj", "nsubjpass") and any(
             g.dep_ == "prep" and g.lower_ == "of" and any(o.lemma_.lower() in needed.objects for o in g.children)
             for g in child.children

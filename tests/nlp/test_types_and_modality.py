@@ -102,6 +102,22 @@ def test_section_labels_are_not_events(extract: Extract) -> None:
         ("Thousands of students protested outside parliament.", {"PROTEST"}),
         ("Washington reaffirmed its support for Kyiv.", {"SUPPORT"}),
         ("The company supplied the software for the new port.", set()),
+        # A missile fired into the sea is a show of force; drills are too.
+        ("Pyongyang fired two cruise missiles into the sea on Friday.", {"MOBILIZATION"}),
+        ("The two navies began joint drills in the strait.", {"MOBILIZATION"}),
+        ("Tehran lodged a protest with the Swiss envoy.", {"ACCUSATION"}),
+        ("Protesters chanted slogans outside the ministry.", {"PROTEST"}),
+        # Blocking a road is not a refusal; disputing a figure is.
+        ("Farmers blocked a motorway near the capital with tractors.", set()),
+        ("The opposition disputed the official count.", {"REJECTION"}),
+        ("Thousands of residents fled on Sunday.", {"HUMANITARIAN"}),
+        ("The gunmen fled on Sunday.", set()),
+        # Anonymity and capacities are not demands or protests.
+        ("The plan is unfair, said a farmer who asked not to be named.", {"STATEMENT"}),
+        ("The court upheld the right to protest.", set()),
+        # A killing's own event is news when introduced, not when referred back to.
+        ("Troops killed eight gunmen in an ambush near the border.", {"STRIKE", "CASUALTIES"}),
+        ("Eight people were killed in the ambush.", {"CASUALTIES"}),
         # Intercepting drones is defence, shooting people is not.
         ("Air defences shot down 48 of the 63 drones.", set()),
         ("Soldiers shot three protesters in the square.", {"STRIKE"}),
@@ -119,6 +135,7 @@ def test_general_distinctions(extract: Extract, sentence: str, types: set[str]) 
         # Headlinese: the tagger reads the verb as a noun of one long noun phrase.
         ("Riot police fire rubber bullets at students", "STRIKE", "police"),
         ("Serbia and Kosovo sign trade pact", "AGREEMENT", "Kosovo"),
+        ("Army bombs rebel camp as insurgents take border post", "STRIKE", "Army"),
         # A verbless headline reports its event nouns.
         ("Rival militias trade fire in Tripoli suburbs", "CLASH", None),
     ],
