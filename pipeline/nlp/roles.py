@@ -254,7 +254,7 @@ def _clause_antecedent(pronoun: Token) -> Token | None:
     """The subject a third-person pronoun points back to inside its own sentence: the subject of
     its clause for a possessive ("the army will not halt its offensive"), else of the clause that
     reports it ("X said they would ..."). None when there is no such noun."""
-    if pronoun.pos_ != "PRON" or pronoun.lower_ in FIRST_PERSON or pronoun.lower_ not in _THIRD_PERSON:
+    if pronoun.pos_ != "PRON" or pronoun.lower_ not in _THIRD_PERSON:
         return None
     if pronoun.dep_ != "poss" and not (pronoun.dep_ in ("nsubj", "nsubjpass") and pronoun.head.dep_ == "ccomp"):
         return None
