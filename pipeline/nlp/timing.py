@@ -153,22 +153,27 @@ class TimeAttacher:
         return None
 
     def _own_day(self, times: SentenceTimes, token_index: int) -> EventTime | None:
-        """The day a time expression attached to this very token gives, if any."""
+        resolved = self._attached_time(times, token_index)
+        return resolved if resolved is not None and resolved.granularity is Granularity.DAY else None
+
+    def _attached_time(self, times: SentenceTimes, token_index: int) -> EventTime | None:
+        """The time an expression attached to this very token gives, if any."""
         for mention, anchor in zip(times.mentions, times.anchors, strict=True):
             if anchor.i == token_index:
                 resolved = self._resolver.resolve(mention, times.published_ms)
-                if resolved is not None and resolved.granularity is Granularity.DAY:
+                if resolved is not None:
                     return resolved
         return None
 
     def _report_time(self, times: SentenceTimes, predicate: Token) -> EventTime | None:
         """A toll is as of its report: "11 were killed, the commission said on Tuesday"."""
-        for mention, anchor in zip(times.mentions, times.anchors, strict=True):
-            reports = anchor.lemma_ in self._speech and (predicate.head.i == anchor.i or anchor.head.i == predicate.i)
-            if reports and anchor.i != predicate.i:
-                resolved = self._resolver.resolve(mention, times.published_ms)
-                if resolved is not None:
-                    return replace(resolved, method=TimeMethod.CONTEXT)
+        reporters = [
+            w for w in (predicate.head, *predicate.children) if w.i != predicate.i and w.lemma_ in self._speech
+        ]
+        for reporter in reporters:
+            resolved = self._attached_time(times, reporter.i)
+            if resolved is not None:
+                return replace(resolved, method=TimeMethod.CONTEXT)
         return None
 
     def remember(self, sentence: Sentence, events: list[ExtractedEvent], context: ArticleContext) -> None:
