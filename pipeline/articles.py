@@ -5,7 +5,7 @@ from __future__ import annotations
 import io
 import json
 import unicodedata
-from datetime import datetime
+from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
 
@@ -21,6 +21,13 @@ InputFormat = Literal["json", "avro", "avro-confluent"]
 # are dead-lettered as body_too_large.
 DEFAULT_MAX_BODY_CHARS = 1_048_576
 _CONFLUENT_MAGIC = 0
+# Publication times outside this span are data errors (year 1 or 9999 cannot be reasoned
+# about: relative dates would leave the calendar).
+EARLIEST_PUBLISHED = datetime(1900, 1, 1, tzinfo=UTC)
+LATEST_PUBLISHED = datetime(2200, 1, 1, tzinfo=UTC)
+# Fields that identify or describe the article and are kept as given; body and title are
+# cleaned character by character instead (clean_text).
+_VERBATIM_FIELDS = ("id", "url", "source", "language", "published_at")
 
 
 class ArticleIn(BaseModel):
@@ -55,6 +62,7 @@ def decode_article(
         parsed = ArticleIn.model_validate(fields)
     except ValidationError as err:
         raise _from_validation_error(err, article_id) from None
+    _require_valid_unicode(parsed)
     if not parsed.id.strip():
         raise InvalidRecord(ErrorKind.EMPTY_FIELD, "field 'id' is empty")
     if not parsed.body.strip():
@@ -68,7 +76,7 @@ def decode_article(
     if not any(ch.isalnum() for ch in parsed.body):
         raise InvalidRecord(ErrorKind.UNUSABLE_TEXT, "body has no letters or digits", parsed.id)
     if parsed.published_at is None:
-        published_ms, inferred = (raw.timestamp_ms or now_ms), True
+        published_ms, inferred = _record_time_or_now(raw.timestamp_ms, now_ms), True
     else:
         published_ms, inferred = parse_rfc3339_ms(parsed.published_at, parsed.id), False
     return Article(
@@ -95,22 +103,63 @@ def clean_text(text: str) -> str:
 
 
 def parse_rfc3339_ms(value: str, article_id: str | None = None) -> int:
-    """Epoch milliseconds of an RFC 3339 timestamp; the offset is required."""
+    """Epoch milliseconds of an RFC 3339 timestamp; the offset is required, and the time must
+    lie between EARLIEST_PUBLISHED and LATEST_PUBLISHED."""
+    shown = repr(value[:40])
     try:
         parsed = datetime.fromisoformat(value.strip())
     except ValueError:
         raise InvalidRecord(
-            ErrorKind.INVALID_TIMESTAMP,
-            f"published_at {value[:40]!r} is not an RFC 3339 timestamp",
-            article_id,
+            ErrorKind.INVALID_TIMESTAMP, f"published_at {shown} is not an RFC 3339 timestamp", article_id
         ) from None
     if parsed.tzinfo is None:
         raise InvalidRecord(
             ErrorKind.INVALID_TIMESTAMP,
-            f"published_at {value[:40]!r} has no UTC offset (RFC 3339 needs one, e.g. Z)",
+            f"published_at {shown} has no UTC offset (RFC 3339 needs one, e.g. Z)",
+            article_id,
+        )
+    try:
+        in_range = EARLIEST_PUBLISHED <= parsed < LATEST_PUBLISHED
+    except OverflowError:  # the offset moves it past year 1 or 9999
+        in_range = False
+    if not in_range:
+        raise InvalidRecord(
+            ErrorKind.INVALID_TIMESTAMP,
+            f"published_at {shown} is outside {EARLIEST_PUBLISHED.year}-{LATEST_PUBLISHED.year - 1}",
             article_id,
         )
     return int(parsed.timestamp() * 1000)
+
+
+def _record_time_or_now(timestamp_ms: int | None, now_ms: int) -> int:
+    """The Kafka record time stands in for a missing published_at, when it is a sane time."""
+    earliest, latest = (int(t.timestamp() * 1000) for t in (EARLIEST_PUBLISHED, LATEST_PUBLISHED))
+    if timestamp_ms is not None and earliest <= timestamp_ms < latest:
+        return timestamp_ms
+    return now_ms
+
+
+def _require_valid_unicode(parsed: ArticleIn) -> None:
+    """JSON can spell unpaired surrogates (\\ud800), which no UTF-8 sink can write."""
+    for name in _VERBATIM_FIELDS:
+        value = getattr(parsed, name)
+        if value is None:
+            continue
+        position = _first_surrogate(value)
+        if position is not None:
+            raise InvalidRecord(
+                ErrorKind.INVALID_UNICODE,
+                f"field '{name}' holds an unpaired surrogate U+{ord(value[position]):04X} at character {position}",
+                None if name == "id" else parsed.id,
+            )
+
+
+def _first_surrogate(text: str) -> int | None:
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as err:
+        return err.start
+    return None
 
 
 def _payload_to_mapping(payload: bytes, input_format: InputFormat) -> dict[str, Any]:
@@ -128,6 +177,10 @@ def _json_mapping(payload: bytes) -> dict[str, Any]:
         value = json.loads(text)
     except json.JSONDecodeError as err:
         raise InvalidRecord(ErrorKind.INVALID_JSON, f"payload is not JSON: {err.msg} at line {err.lineno}") from None
+    except RecursionError:
+        raise InvalidRecord(ErrorKind.NESTED_TOO_DEEP, "payload is JSON nested too deeply to read") from None
+    except ValueError as err:  # e.g. an integer of more digits than Python converts
+        raise InvalidRecord(ErrorKind.INVALID_JSON, f"payload is not usable JSON: {err}") from None
     if not isinstance(value, dict):
         raise InvalidRecord(ErrorKind.NOT_AN_OBJECT, f"payload is a JSON {type(value).__name__}, not an object")
     return value
@@ -141,8 +194,11 @@ def _avro_mapping(payload: bytes, *, framed: bool) -> dict[str, Any]:
         body = payload[5:]
     try:
         record = fastavro.schemaless_reader(io.BytesIO(body), _article_schema(), None)
-    except (EOFError, ValueError, IndexError, UnicodeDecodeError) as err:
-        raise InvalidRecord(ErrorKind.INVALID_AVRO, f"payload is not an Article Avro record: {err}") from None
+    except (EOFError, ValueError, IndexError, UnicodeDecodeError, OverflowError, MemoryError, TypeError) as err:
+        # Garbage bytes read as Avro can claim huge lengths or impossible unions.
+        raise InvalidRecord(
+            ErrorKind.INVALID_AVRO, f"payload is not an Article Avro record: {type(err).__name__}: {err}"
+        ) from None
     if not isinstance(record, dict):
         raise InvalidRecord(ErrorKind.INVALID_AVRO, "payload is not an Article Avro record")
     return record

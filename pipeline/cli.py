@@ -6,12 +6,12 @@ Beam options go after `--` and pass through unchanged, e.g.
 
 from __future__ import annotations
 
-import signal
+import os
 import sys
 import threading
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import datetime
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -21,14 +21,23 @@ from rich.console import Console
 
 from pipeline.articles import parse_rfc3339_ms
 from pipeline.config import (
+    DEFAULT_DEAD_LETTER_PAYLOAD_BYTES,
+    DEFAULT_OUTAGE_LIMIT_S,
     ArchiveSourceSettings,
     ExtractionSettings,
-    KafkaSettings,
     KafkaSinkSettings,
     KafkaSourceSettings,
     RunConfig,
 )
-from pipeline.errors import InvalidRecord, UserError
+from pipeline.errors import InvalidRecord, NewsEventsError, UserError
+from pipeline.kafka_settings import (
+    KafkaSettings,
+    Setting,
+    build_kafka_settings,
+    environment_settings,
+    read_properties,
+    settings_from_cli,
+)
 from pipeline.logs import quiet_third_party_logs
 
 try:  # typer vendors click since 0.20; older versions use click itself
@@ -48,18 +57,39 @@ topics_app = typer.Typer(help="Create or list Kafka topics.", no_args_is_help=Tr
 app.add_typer(topics_app, name="topics")
 console = Console()
 errors = Console(stderr=True)
+EXIT_FORCED = 130
 
 BootstrapOption = Annotated[
-    str,
+    str | None,
     typer.Option(
-        "--bootstrap-servers", "-b", envvar="NEWSEVENTS_BOOTSTRAP_SERVERS", help="Kafka HOST:PORT[,HOST:PORT]"
+        "--bootstrap-servers",
+        "-b",
+        envvar="NEWSEVENTS_BOOTSTRAP_SERVERS",
+        help="Kafka HOST:PORT[,HOST:PORT] (default: bootstrap.servers of --kafka-config, else 127.0.0.1:9092)",
     ),
 ]
 KafkaOptions = Annotated[
     list[str] | None,
     typer.Option(
-        "--kafka-option", help="Extra kafka-python client setting KEY=VALUE (repeatable), e.g. security_protocol=SSL"
+        "--kafka-option",
+        help="Kafka client setting KEY=VALUE (repeatable; Java, librdkafka or kafka-python names; "
+        "prefix producer./consumer./admin. for one client)",
     ),
+]
+KafkaConfig = Annotated[
+    Path | None,
+    typer.Option(
+        "--kafka-config",
+        envvar="NEWSEVENTS_KAFKA_CONFIG",
+        help="Kafka client properties file (the format Kafka's tools read), e.g. for credentials",
+    ),
+]
+OutageOption = Annotated[
+    float,
+    typer.Option("--outage-limit", min=1, help="Seconds an unreachable broker is waited out before the run fails"),
+]
+FileWindowOption = Annotated[
+    int, typer.Option("--file-window", min=1, help="Seconds of record time per output file name window")
 ]
 ModelOption = Annotated[str, typer.Option("--model", help="spaCy model package to load")]
 BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per spaCy batch")]
@@ -67,14 +97,14 @@ _DEFAULTS = ExtractionSettings()
 _BEAM_ARGS = {"allow_extra_args": True, "ignore_unknown_options": False}
 
 
-def _kafka(bootstrap: str, options: list[str] | None) -> KafkaSettings:
-    parsed: dict[str, str | int] = {}
-    for item in options or []:
-        key, sep, value = item.partition("=")
-        if not sep or not key:
-            raise UserError(f"--kafka-option expects KEY=VALUE, got '{item}'")
-        parsed[key.strip()] = int(value) if value.strip().isdigit() else value.strip()
-    return KafkaSettings(bootstrap_servers=bootstrap, options=parsed)
+def _kafka(bootstrap: str | None, options: list[str] | None, config_file: Path | None) -> KafkaSettings:
+    """Typed client settings: properties file, then environment, then --kafka-option."""
+    given: list[Setting] = []
+    if config_file is not None:
+        given += read_properties(config_file)
+    given += environment_settings()
+    given += settings_from_cli(options or [])
+    return build_kafka_settings(bootstrap, given)
 
 
 def _time_ms(value: str | None, flag: str) -> int | None:
@@ -93,13 +123,26 @@ def _beam_args(ctx: typer.Context) -> list[str]:
     return list(ctx.args)
 
 
+# An event record is a few kB; a dead letter needs room for its message and provenance.
+MIN_TOPIC_RECORD_BYTES = 17 * 1024
+
+
+def _sink(kafka: KafkaSettings, topic: str, limits: dict[str, int], outage: float, **extra: Any) -> KafkaSinkSettings:
+    if limits[topic] < MIN_TOPIC_RECORD_BYTES:
+        raise UserError(
+            f"topic '{topic}' accepts records of at most {max(limits[topic], 0):,} bytes (max.message.bytes, less "
+            f"overhead); newsevents needs at least {MIN_TOPIC_RECORD_BYTES:,}"
+        )
+    return KafkaSinkSettings(kafka=kafka, topic=topic, max_record_bytes=limits[topic], outage_limit_s=outage, **extra)
+
+
 @app.command(context_settings=_BEAM_ARGS)
 def run(
     ctx: typer.Context,
     input_topic: Annotated[str, typer.Option("--input-topic", "-i", help="Topic of articles (JSON or Avro)")],
     output_topic: Annotated[str, typer.Option("--output-topic", "-o", help="Topic for Avro events")],
     dead_letter_topic: Annotated[str, typer.Option("--dead-letter-topic", "-d", help="Topic for dead letters")],
-    bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
+    bootstrap_servers: BootstrapOption = None,
     bounded: Annotated[
         bool, typer.Option("--bounded", help="Stop at the end offsets seen at start (backfill a range)")
     ] = False,
@@ -121,27 +164,42 @@ def run(
             "--confluent-schema-id", help="Frame event values in the Confluent wire format with this schema id"
         ),
     ] = None,
+    checkpoint_seconds: Annotated[
+        float,
+        typer.Option("--checkpoint-seconds", min=0.5, help="Streaming: longest bundle; files close, offsets commit"),
+    ] = 5.0,
+    file_window: FileWindowOption = 300,
+    outage_limit: OutageOption = DEFAULT_OUTAGE_LIMIT_S,
+    dead_letter_payload: Annotated[
+        int, typer.Option("--dead-letter-payload", min=1024, help="Bytes of a failed input a dead letter keeps")
+    ] = DEFAULT_DEAD_LETTER_PAYLOAD_BYTES,
     model: ModelOption = _DEFAULTS.model,
     batch_size: BatchOption = _DEFAULTS.batch_size,
     kafka_option: KafkaOptions = None,
+    kafka_config: KafkaConfig = None,
 ) -> None:
     """Kafka to Kafka: read articles from a topic, write events and dead letters to topics."""
-    from pipeline.io.admin import require_topics
+    from pipeline.io.admin import record_limits, require_topics
 
     if to_time and not bounded:
         raise UserError("--to-time needs --bounded")
-    kafka = _kafka(bootstrap_servers, kafka_option)
-    config = RunConfig(
-        source=KafkaSourceSettings(
-            kafka=kafka, topic=input_topic, group_id=group_id, bounded=bounded, offset_reset=offset_reset,
-            from_time_ms=_time_ms(from_time, "--from-time"), to_time_ms=_time_ms(to_time, "--to-time"),
-        ),
-        extraction=ExtractionSettings(model=model, input_format=input_format, batch_size=batch_size),
-        events_topic=KafkaSinkSettings(kafka=kafka, topic=output_topic, confluent_schema_id=confluent_schema_id),
-        dead_letter_topic=KafkaSinkSettings(kafka=kafka, topic=dead_letter_topic),
-        output_dir=output_dir,
+    kafka = _kafka(bootstrap_servers, kafka_option, kafka_config)
+    source = KafkaSourceSettings(
+        kafka=kafka, topic=input_topic, group_id=group_id, bounded=bounded, offset_reset=offset_reset,
+        from_time_ms=_time_ms(from_time, "--from-time"), to_time_ms=_time_ms(to_time, "--to-time"),
+        max_bundle_seconds=checkpoint_seconds, outage_limit_s=outage_limit,
     )  # fmt: skip
     require_topics(kafka, [input_topic, output_topic, dead_letter_topic])
+    limits = record_limits(kafka, [output_topic, dead_letter_topic])
+    config = RunConfig(
+        source=source,
+        extraction=ExtractionSettings(model=model, input_format=input_format, batch_size=batch_size),
+        events_topic=_sink(kafka, output_topic, limits, outage_limit, confluent_schema_id=confluent_schema_id),
+        dead_letter_topic=_sink(kafka, dead_letter_topic, limits, outage_limit),
+        output_dir=output_dir,
+        file_window_seconds=file_window,
+        dead_letter_payload_bytes=dead_letter_payload,
+    )
     _run(config, _beam_args(ctx))
 
 
@@ -154,28 +212,35 @@ def backfill(
     dead_letter_topic: Annotated[
         str | None, typer.Option("--dead-letter-topic", help="Also write dead letters to this topic")
     ] = None,
-    bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
+    bootstrap_servers: BootstrapOption = None,
+    file_window: FileWindowOption = 300,
+    outage_limit: OutageOption = DEFAULT_OUTAGE_LIMIT_S,
     model: ModelOption = _DEFAULTS.model,
     batch_size: BatchOption = _DEFAULTS.batch_size,
     kafka_option: KafkaOptions = None,
+    kafka_config: KafkaConfig = None,
 ) -> None:
     """Archives to Avro files (and optionally topics), in bounded mode."""
-    from pipeline.io.admin import require_topics
+    from pipeline.io.admin import record_limits, require_topics
 
-    kafka = _kafka(bootstrap_servers, kafka_option) if (output_topic or dead_letter_topic) else None
     if not _matches(input_glob):
         raise UserError(f"no files match --input '{input_glob}'")
+    topics = [t for t in (output_topic, dead_letter_topic) if t]
+    kafka = _kafka(bootstrap_servers, kafka_option, kafka_config) if topics else None
+    limits: dict[str, int] = {}
+    if kafka is not None:
+        require_topics(kafka, topics)
+        limits = record_limits(kafka, topics)
     config = RunConfig(
         source=ArchiveSourceSettings(pattern=input_glob),
         extraction=ExtractionSettings(model=model, batch_size=batch_size),
-        events_topic=KafkaSinkSettings(kafka=kafka, topic=output_topic) if kafka and output_topic else None,
-        dead_letter_topic=KafkaSinkSettings(kafka=kafka, topic=dead_letter_topic)
+        events_topic=_sink(kafka, output_topic, limits, outage_limit) if kafka and output_topic else None,
+        dead_letter_topic=_sink(kafka, dead_letter_topic, limits, outage_limit)
         if kafka and dead_letter_topic
         else None,
         output_dir=output_dir,
+        file_window_seconds=file_window,
     )
-    if kafka is not None:
-        require_topics(kafka, [t for t in (output_topic, dead_letter_topic) if t])
     _run(config, _beam_args(ctx))
 
 
@@ -183,8 +248,9 @@ def backfill(
 def produce(
     files: Annotated[list[Path], typer.Argument(help="Archive files to publish (JSON, JSONL, JSONL.gz, Avro)")],
     topic: Annotated[str, typer.Option("--topic", "-t", help="Topic to publish to")],
-    bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
+    bootstrap_servers: BootstrapOption = None,
     kafka_option: KafkaOptions = None,
+    kafka_config: KafkaConfig = None,
 ) -> None:
     """Publish archive files to a topic, keyed by article id, with a progress bar."""
     from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeElapsedColumn
@@ -192,21 +258,21 @@ def produce(
     from pipeline.io.admin import require_topics
     from pipeline.io.publish import archive_records, publish
 
-    kafka = _kafka(bootstrap_servers, kafka_option)
+    kafka = _kafka(bootstrap_servers, kafka_option, kafka_config)
     require_topics(kafka, [topic])
     records = list(archive_records(files))
     columns = (TextColumn("publishing to {task.fields[topic]}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn())
     with Progress(*columns, console=errors) as progress:
         task = progress.add_task("publish", total=len(records), topic=topic)
         sent = publish(records, KafkaSinkSettings(kafka=kafka, topic=topic), on_sent=lambda: progress.advance(task))
-    console.print(f"published {sent} records to '{topic}' at {bootstrap_servers}")
+    console.print(f"published {sent} records to '{topic}' at {kafka.bootstrap_servers}")
 
 
 @app.command()
 def inspect(
     path: Annotated[str | None, typer.Argument(help="Avro file or glob (events-*.avro, dead-letter-*.avro)")] = None,
     topic: Annotated[str | None, typer.Option("--topic", "-t", help="Read from this topic instead of files")] = None,
-    bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
+    bootstrap_servers: BootstrapOption = None,
     dead_letters: Annotated[
         bool, typer.Option("--dead-letters", help="The topic holds dead letters, not events")
     ] = False,
@@ -217,6 +283,7 @@ def inspect(
         float, typer.Option("--max-wait", min=0.5, help="Seconds of topic silence that end reading")
     ] = 3.0,
     kafka_option: KafkaOptions = None,
+    kafka_config: KafkaConfig = None,
 ) -> None:
     """Print events or dead letters as a readable table or as JSON lines."""
     from pipeline.inspect_view import print_records, records_from_files, records_from_topic
@@ -228,7 +295,7 @@ def inspect(
     if topic is not None:
         from pipeline.io.admin import require_topics
 
-        kafka = _kafka(bootstrap_servers, kafka_option)
+        kafka = _kafka(bootstrap_servers, kafka_option, kafka_config)
         require_topics(kafka, [topic])
         source = records_from_topic(kafka, topic, "dead_letter" if dead_letters else "event", max_wait, None)
         title = f"topic {topic}"
@@ -250,25 +317,33 @@ def inspect(
 def topics_create(
     names: Annotated[list[str], typer.Argument(help="Topic names")],
     partitions: Annotated[int, typer.Option("--partitions", "-p", min=1)] = 3,
-    bootstrap_servers: BootstrapOption = "127.0.0.1:9092",
+    bootstrap_servers: BootstrapOption = None,
     kafka_option: KafkaOptions = None,
+    kafka_config: KafkaConfig = None,
 ) -> None:
     """Create topics that do not exist yet."""
     from pipeline.io.admin import create_topics
 
-    created = create_topics(_kafka(bootstrap_servers, kafka_option), names, partitions)
+    created = create_topics(_kafka(bootstrap_servers, kafka_option, kafka_config), names, partitions)
     console.print(f"created: {', '.join(created) if created else 'none (all exist)'}")
 
 
 @topics_app.command("list")
-def topics_list(bootstrap_servers: BootstrapOption = "127.0.0.1:9092", kafka_option: KafkaOptions = None) -> None:
+def topics_list(
+    bootstrap_servers: BootstrapOption = None, kafka_option: KafkaOptions = None, kafka_config: KafkaConfig = None
+) -> None:
     """List topics."""
-    from pipeline.io.admin import admin_client
+    from kafka.errors import KafkaError
 
-    client = admin_client(_kafka(bootstrap_servers, kafka_option))
+    from pipeline.io.admin import admin_client, describe_kafka_error
+
+    kafka = _kafka(bootstrap_servers, kafka_option, kafka_config)
+    client = admin_client(kafka)
     try:
         for name in sorted(client.list_topics()):
             console.print(name)
+    except KafkaError as err:
+        raise describe_kafka_error(kafka, err, "listing topics") from None
     finally:
         client.close()
 
@@ -305,12 +380,17 @@ def _expected_articles(config: RunConfig) -> int | None:
         return _archive_records(config.source.pattern)
     if not config.source.bounded:
         return None
+    from kafka.errors import KafkaError
+
     from pipeline.io.kafka_source import make_consumer, plan_partitions
 
-    consumer = make_consumer(config.source)
+    try:
+        consumer = make_consumer(config.source)
+    except KafkaError:
+        return None  # only sizes the progress bar; the run reports real errors
     try:
         return sum(max(0, (p.stop or p.start) - p.start) for p in plan_partitions(consumer, config.source))
-    except Exception:  # noqa: BLE001 - only sizes the progress bar; the run reports real errors
+    except (KafkaError, ValueError):
         return None
     finally:
         consumer.close()
@@ -338,42 +418,61 @@ def _matches(pattern: str) -> bool:
         return False
 
 
-def _run(config: RunConfig, beam_args: list[str]) -> None:
-    from pipeline.reporting import print_summary
-    from pipeline.runner import run as run_pipeline
+def _with_stop_file(config: RunConfig, path: str | None) -> RunConfig:
+    return config.model_copy(update={"source": config.source.model_copy(update={"stop_path": path})})
 
-    started = datetime.now()
-    with _progress_bar(_expected_articles(config)):
-        summary = run_pipeline(config, beam_args)
-    print_summary(summary, (datetime.now() - started).total_seconds(), console)
-    if config.bounded and not summary.balanced:
+
+def _run(config: RunConfig, beam_args: list[str]) -> None:
+    """Run to the end, or until a signal asks to stop; then report, and check the books."""
+    from pipeline.reporting import print_summary, summary_line
+    from pipeline.runner import run as run_pipeline
+    from pipeline.stopping import ForcedStop, stop_on_signals
+
+    started = time.monotonic()
+    with stop_on_signals() as stop:
+        config = _with_stop_file(config, stop.stop_file.path)
+        try:
+            with _progress_bar(_expected_articles(config)):
+                summary = run_pipeline(config, beam_args)
+        except ForcedStop:
+            _exit_now("forced stop: records read after the last commit will be read again by the next run")
+    seconds = time.monotonic() - started
+    print_summary(summary, seconds, console)
+    line = summary_line(summary, seconds, stop.signal_name)
+    errors.print(f"newsevents: {line}", markup=False, highlight=False, soft_wrap=True)
+    if summary.balanced is False:
         raise UserError("article accounting does not balance: read != with events + without events + dead letters")
+
+
+def _exit_now(message: str) -> None:
+    """Exit at once: worker threads of an interrupted run must not hold the process open."""
+    errors.print(f"newsevents: error: {message}", markup=False, highlight=False, soft_wrap=True)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    os._exit(EXIT_FORCED)
 
 
 def main(argv: list[str] | None = None) -> None:
     """Entry point: user mistakes end in one line on stderr and a non-zero exit, never a traceback."""
     quiet_third_party_logs()
-    # A container stop (SIGTERM) ends a streaming run like Ctrl-C does.
-    signal.signal(signal.SIGTERM, _interrupt)
     try:
-        app(args=argv, prog_name="newsevents", standalone_mode=False)
+        code = app(args=argv, prog_name="newsevents", standalone_mode=False)
     except click_errors.NoArgsIsHelpError as err:
         console.print(err.format_message(), markup=False, highlight=False)
+        return
     except click_errors.UsageError as err:
         command = err.ctx.command_path if err.ctx is not None else "newsevents"
         _fail(f"{err.format_message()} (see '{command} --help')", 2)
     except (typer.Abort, KeyboardInterrupt):
-        _fail("stopped", 130)
-    except UserError as err:
+        _fail("stopped", EXIT_FORCED)
+    except NewsEventsError as err:
         _fail(str(err), 1)
     except ValidationError as err:
         first = err.errors()[0]
         field = ".".join(str(part) for part in first["loc"])
         _fail(f"{field}: {first['msg']}", 2)
-
-
-def _interrupt(signum: int, frame: object) -> None:
-    raise KeyboardInterrupt
+    if isinstance(code, int) and code != 0:
+        sys.exit(code)
 
 
 def _fail(message: str, code: int) -> None:

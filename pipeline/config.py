@@ -2,40 +2,31 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, SecretStr, field_validator
+from pydantic import BaseModel, ConfigDict, Field
 
 from pipeline.articles import DEFAULT_MAX_BODY_CHARS, InputFormat
-from pipeline.nlp.extractor import DEFAULT_MODEL
+from pipeline.kafka_settings import KafkaSettings
+from pipeline.nlp.models import DEFAULT_MODEL
 
 _FROZEN = ConfigDict(frozen=True, extra="forbid")
 
+# How long a broker may be unreachable before the run gives up (poll, produce, flush, commit).
+DEFAULT_OUTAGE_LIMIT_S = 300.0
+# Kafka's default limits are about 1 MB per record (producer max.request.size, broker
+# message.max.bytes); the CLI reads the real ones from the cluster at start.
+DEFAULT_MAX_RECORD_BYTES = 1_000_000
+DEFAULT_DEAD_LETTER_PAYLOAD_BYTES = 262_144
 
-class KafkaSettings(BaseModel):
-    """How to reach the cluster. `options` pass through to kafka-python clients
-    (security_protocol, sasl_mechanism, ssl_cafile, ...); `password` is kept secret."""
-
-    model_config = _FROZEN
-
-    bootstrap_servers: str = Field(min_length=3)
-    options: dict[str, str | int] = {}
-    password: SecretStr | None = None
-
-    @field_validator("bootstrap_servers")
-    @classmethod
-    def _host_port(cls, value: str) -> str:
-        for server in value.split(","):
-            host, _, port = server.strip().rpartition(":")
-            if not host or not port.isdigit():
-                raise ValueError(f"'{server}' is not HOST:PORT")
-        return value
-
-    def client_config(self) -> dict[str, Any]:
-        config: dict[str, Any] = {"bootstrap_servers": self.bootstrap_servers.split(","), **self.options}
-        if self.password is not None:
-            config["sasl_plain_password"] = self.password.get_secret_value()
-        return config
+__all__ = [
+    "ArchiveSourceSettings",
+    "ExtractionSettings",
+    "KafkaSettings",
+    "KafkaSinkSettings",
+    "KafkaSourceSettings",
+    "RunConfig",
+]
 
 
 class KafkaSourceSettings(BaseModel):
@@ -49,15 +40,19 @@ class KafkaSourceSettings(BaseModel):
     from_time_ms: int | None = None
     to_time_ms: int | None = None
     poll_timeout_ms: int = Field(default=500, gt=0)
-    max_poll_records: int = Field(default=500, gt=0)
-    # Work per SDF call before it checkpoints, so that bundles end and offsets get committed.
+    # Work per SDF call before it checkpoints: a bundle ends, its files are closed and its
+    # offsets are committed at most this often (the checkpoint interval).
     max_bundle_seconds: float = Field(default=5.0, gt=0)
+    outage_limit_s: float = Field(default=DEFAULT_OUTAGE_LIMIT_S, gt=0)
+    # A file whose appearance asks the readers to stop claiming records (a clean stop).
+    stop_path: str | None = None
 
 
 class ArchiveSourceSettings(BaseModel):
     model_config = _FROZEN
 
     pattern: str = Field(min_length=1)
+    stop_path: str | None = None
 
 
 class KafkaSinkSettings(BaseModel):
@@ -66,9 +61,12 @@ class KafkaSinkSettings(BaseModel):
     kafka: KafkaSettings
     topic: str = Field(min_length=1)
     confluent_schema_id: int | None = Field(default=None, ge=0)
-    flush_timeout_s: float = Field(default=60.0, gt=0)
-    # How long a send may wait for topic metadata (a missing topic) before it fails the bundle.
-    max_block_ms: int = Field(default=60_000, gt=0)
+    # The largest record the producer and the topic accept; larger event records become
+    # dead letters, and dead letters are cut to fit.
+    max_record_bytes: int = Field(default=DEFAULT_MAX_RECORD_BYTES, gt=0)
+    outage_limit_s: float = Field(default=DEFAULT_OUTAGE_LIMIT_S, gt=0)
+    # How long one send may wait for topic metadata before it counts as a stall.
+    max_block_ms: int = Field(default=10_000, gt=0)
 
 
 class ExtractionSettings(BaseModel):
@@ -90,7 +88,10 @@ class RunConfig(BaseModel):
     events_topic: KafkaSinkSettings | None = None
     dead_letter_topic: KafkaSinkSettings | None = None
     output_dir: str | None = None
+    # Files are named by the span of record time they hold (Kafka record time, or read time
+    # for archives); each bundle writes one file per span it has records for.
     file_window_seconds: int = Field(default=300, gt=0)
+    dead_letter_payload_bytes: int = Field(default=DEFAULT_DEAD_LETTER_PAYLOAD_BYTES, ge=1024)
 
     @property
     def bounded(self) -> bool:

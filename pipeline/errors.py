@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from enum import StrEnum
 
 
@@ -9,7 +10,9 @@ class ErrorKind(StrEnum):
     """Machine-readable reasons a record ends in the dead-letter sink (schema field error_kind)."""
 
     NOT_UTF8 = "not_utf8"
+    INVALID_UNICODE = "invalid_unicode"
     INVALID_JSON = "invalid_json"
+    NESTED_TOO_DEEP = "nested_too_deep"
     INVALID_AVRO = "invalid_avro"
     NOT_AN_OBJECT = "not_an_object"
     MISSING_FIELD = "missing_field"
@@ -19,8 +22,10 @@ class ErrorKind(StrEnum):
     INVALID_TIMESTAMP = "invalid_timestamp"
     UNUSABLE_TEXT = "unusable_text"
     UNREADABLE_ARCHIVE = "unreadable_archive"
+    DECODE_FAILED = "decode_failed"
     EXTRACTION_FAILED = "extraction_failed"
     ENCODING_FAILED = "encoding_failed"
+    RECORD_TOO_LARGE = "record_too_large"
 
 
 class NewsEventsError(Exception):
@@ -44,5 +49,42 @@ class InvalidRecord(NewsEventsError):
         self.article_id = article_id
 
 
-class SinkError(NewsEventsError):
-    """A write that did not complete; fails the bundle so that its input is retried."""
+# A fatal error crosses process and runner boundaries as text (Prism and worker processes
+# report a failed bundle as a traceback string), so its message carries a marker that the CLI
+# finds again to print one line.
+_FATAL_MARK = "[newsevents-fatal]"
+_FATAL_PATTERN = re.compile(re.escape(_FATAL_MARK) + r" ([^\n]+?)(?:\\n|'|\"|\n|$)")
+
+
+class FatalRunError(NewsEventsError):
+    """The run cannot go on (broker gone past the outage limit, topic deleted, records refused).
+
+    Raised inside a bundle, it fails the bundle, so nothing derived from it is committed.
+    """
+
+    def __init__(self, message: str) -> None:
+        super().__init__(f"{_FATAL_MARK} {message}")
+        self.reason = message
+
+
+class BrokerUnavailable(FatalRunError):
+    """No broker answered for longer than the outage limit."""
+
+
+class SinkRejected(FatalRunError):
+    """The broker refused records for a reason that waiting will not fix."""
+
+
+def fatal_reason(error: BaseException) -> str | None:
+    """The one-line reason of a FatalRunError, also when a runner wrapped it in text."""
+    if isinstance(error, FatalRunError):
+        return error.reason
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        match = _FATAL_PATTERN.search(str(current))
+        if match:
+            return match.group(1).strip()
+        current = current.__cause__ or current.__context__
+    return None

@@ -1,92 +1,74 @@
 """The pipeline graph. It reads like the diagram in the README:
 
     ReadArticles -> DecodeArticles -> ExtractEvents -> EncodeEvents -> WriteEvents
-         \\               \\                \\               \\
-          +---------------+----------------+---------------+--> DeadLetters -> WriteDeadLetters
+         |               |                |               |
+         +---------------+----------------+---------------+--> WriteDeadLetters (one per step)
+    bounded Kafka runs: CommitPositions, after every write
+
+In streaming every step from ReadArticles to the writers is fused into one stage, and the
+reader commits a bundle's offsets once the runner has finalized it, after every write of the
+bundle is durable. Bounded runs spread articles over workers, so they commit at the end.
 """
 
 from __future__ import annotations
 
 import apache_beam as beam
 from apache_beam.pvalue import PCollection
-from apache_beam.transforms import window
 
-from pipeline.config import ArchiveSourceSettings, KafkaSinkSettings, RunConfig
+from pipeline.config import ArchiveSourceSettings, RunConfig
 from pipeline.io.archives import ReadArchives
-from pipeline.io.avro_files import WriteAvroFiles
-from pipeline.io.kafka_sink import WriteToKafka
-from pipeline.io.kafka_source import CommitOffsetsFn, ReadFromKafka
-from pipeline.metrics import DEAD_LETTERS_WRITTEN, EVENTS_WRITTEN_KAFKA
+from pipeline.io.kafka_source import POSITIONS, RECORDS, CommitPositions, ReadKafkaTopic
 from pipeline.transforms.common import DEAD_LETTERS, MAIN
 from pipeline.transforms.decode import DecodeArticles
-from pipeline.transforms.encode import EncodeDeadLetters, EncodeEvents
+from pipeline.transforms.encode import EncodeEvents
 from pipeline.transforms.extract import ExtractEvents
+from pipeline.transforms.write import WriteDeadLetters, WriteEvents
 
 
 def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
     """Add the whole newsevents graph for `config` to `pipeline`."""
-    records, read_failures, source = _read(pipeline, config)
+    records, read_failures, positions = _read(pipeline, config)
     decoded = records | "DecodeArticles" >> DecodeArticles(
         config.extraction.input_format, config.extraction.max_body_chars
     )
     articles = decoded[MAIN]
     if config.bounded:
-        # One archive or partition is one bundle: spread its articles over the workers. (Not when
-        # unbounded: on the local runner a shuffle would hold records until the input ends.)
+        # One archive or partition is one bundle: spread its articles over the workers. (Not in
+        # streaming: the writers must stay in the reading stage, see the module docstring.)
         articles = articles | "SpreadArticles" >> beam.Reshuffle()
     extracted = articles | "ExtractEvents" >> ExtractEvents(config.extraction.model, config.extraction.batch_size)
-    encoded = extracted[MAIN] | "EncodeEvents" >> EncodeEvents(_schema_id(config.events_topic))
-    dead_letters = (
-        [*read_failures, decoded[DEAD_LETTERS], extracted[DEAD_LETTERS], encoded[DEAD_LETTERS]]
-        | "CollectDeadLetters" >> beam.Flatten()
-        | "EncodeDeadLetters" >> EncodeDeadLetters(_schema_id(config.dead_letter_topic))
+    events_topic = config.events_topic
+    encoded = extracted[MAIN] | "EncodeEvents" >> EncodeEvents(
+        events_topic.confluent_schema_id if events_topic else None,
+        events_topic.max_record_bytes if events_topic else None,
     )
-    written = [
-        *_write(encoded[MAIN], "Events", "events", "event", config.events_topic, EVENTS_WRITTEN_KAFKA, config),
-        *_write(
-            dead_letters,
-            "DeadLetters",
-            "dead-letter",
-            "dead_letter",
-            config.dead_letter_topic,
-            DEAD_LETTERS_WRITTEN,
-            config,
-        ),
-    ]
-    if isinstance(source, ReadFromKafka) and config.bounded and source.plans is not None:
+    written = list(
+        encoded[MAIN] | "WriteEvents" >> WriteEvents(events_topic, config.output_dir, config.file_window_seconds)
+    )
+    failures = {
+        "Read": read_failures,
+        "Decode": decoded[DEAD_LETTERS],
+        "Extract": extracted[DEAD_LETTERS],
+        "Encode": encoded[DEAD_LETTERS],
+    }
+    for step, letters in failures.items():
+        if letters is not None:
+            written += letters | f"WriteDeadLetters{step}" >> WriteDeadLetters(
+                config.dead_letter_topic,
+                config.output_dir,
+                config.file_window_seconds,
+                config.dead_letter_payload_bytes,
+            )
+    if positions is not None and config.bounded:
         done = written | "AllWritten" >> beam.Flatten()
-        source.plans | "CommitOffsets" >> beam.ParDo(CommitOffsetsFn(source.settings), beam.pvalue.AsList(done))
+        assert not isinstance(config.source, ArchiveSourceSettings)
+        positions | "CommitPositions" >> CommitPositions(config.source, done)
 
 
-def _read(pipeline: beam.Pipeline, config: RunConfig) -> tuple[PCollection, list[PCollection], beam.PTransform]:
+def _read(pipeline: beam.Pipeline, config: RunConfig) -> tuple[PCollection, PCollection | None, PCollection | None]:
+    """Raw records, the read step's dead letters (archives) and the positions reached (Kafka)."""
     if isinstance(config.source, ArchiveSourceSettings):
-        archives = ReadArchives(config.source.pattern)
-        outputs = pipeline | "ReadArticles" >> archives
-        return outputs[MAIN], [outputs[DEAD_LETTERS]], archives
-    kafka = ReadFromKafka(config.source)
-    return pipeline | "ReadArticles" >> kafka, [], kafka
-
-
-def _write(
-    records: PCollection,
-    label: str,
-    file_prefix: str,
-    schema_name: str,
-    topic: KafkaSinkSettings | None,
-    metric: str,
-    config: RunConfig,
-) -> list[PCollection]:
-    written = []
-    if topic is not None:
-        written.append(records | f"Write{label}ToKafka" >> WriteToKafka(topic, metric))
-    if config.output_dir is not None:
-        if not config.bounded:
-            # Files are written per window; unbounded input needs windows to ever close one.
-            records = records | f"Window{label}" >> beam.WindowInto(window.FixedWindows(config.file_window_seconds))
-        files = records | f"Write{label}ToFiles" >> WriteAvroFiles(config.output_dir, file_prefix, schema_name)
-        written.append(files | f"Global{label}Files" >> beam.WindowInto(window.GlobalWindows()))
-    return written
-
-
-def _schema_id(sink: KafkaSinkSettings | None) -> int | None:
-    return sink.confluent_schema_id if sink is not None else None
+        archives = pipeline | "ReadArticles" >> ReadArchives(config.source.pattern, config.source.stop_path)
+        return archives[MAIN], archives[DEAD_LETTERS], None
+    kafka = pipeline | "ReadArticles" >> ReadKafkaTopic(config.source)
+    return kafka[RECORDS], None, kafka[POSITIONS]

@@ -14,9 +14,9 @@ from kafka import KafkaConsumer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.config import KafkaSettings
 from pipeline.errors import UserError
 from pipeline.io.avro_codec import AvroCodec
+from pipeline.kafka_settings import KafkaSettings
 
 
 def records_from_files(pattern: str) -> Iterator[dict[str, Any]]:
@@ -38,7 +38,7 @@ def records_from_topic(
     codec = AvroCodec(schema)
     framed = AvroCodec(schema, confluent_schema_id=0)
     consumer = KafkaConsumer(
-        topic, **kafka.client_config(), group_id=None, auto_offset_reset="earliest", enable_auto_commit=False,
+        topic, **kafka.config_for("consumer"), group_id=None, auto_offset_reset="earliest", enable_auto_commit=False,
         consumer_timeout_ms=int(max_wait_s * 1000),
     )  # fmt: skip
     try:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 import uuid
 from typing import Any
 
@@ -65,20 +66,54 @@ def event_record(
     }
 
 
-def dead_letter_record(letter: DeadLetter) -> dict[str, Any]:
-    """The schemas/dead_letter.avsc record for one failed input."""
+# Room for the dead letter's other fields (message, ids, provenance) next to the payload.
+DEAD_LETTER_OVERHEAD_BYTES = 16_384
+MAX_KEY_BYTES = 1_024
+_MAX_TEXT_CHARS = 2_000
+
+
+def dead_letter_record(letter: DeadLetter, max_payload_bytes: int) -> dict[str, Any]:
+    """The schemas/dead_letter.avsc record for one failed input.
+
+    The payload is cut to `max_payload_bytes`, so that the dead letter always fits its sink;
+    the size and SHA-256 of the whole input are kept. Text fields are made encodable (an
+    unpaired surrogate becomes an escape), because a dead letter must never fail to encode.
+    """
+    payload = letter.raw.payload
+    provenance = letter.raw.provenance.to_record()
+    for name in ("topic", "path"):
+        if provenance[name] is not None:
+            provenance[name] = encodable(provenance[name])
     return {
         "schema_version": SCHEMA_VERSION,
-        "raw_payload": letter.raw.payload,
-        "raw_key": letter.raw.key,
-        "article_id": letter.article_id,
+        "raw_payload": payload[:max_payload_bytes],
+        "raw_size": len(payload),
+        "raw_sha256": hashlib.sha256(payload).hexdigest(),
+        "raw_truncated": len(payload) > max_payload_bytes,
+        "raw_key": letter.raw.key[:MAX_KEY_BYTES] if letter.raw.key is not None else None,
+        "article_id": encodable(letter.article_id[:_MAX_TEXT_CHARS]) if letter.article_id is not None else None,
         "stage": letter.stage.value,
         "error_kind": letter.kind,
-        "message": letter.message,
+        "message": encodable(letter.message[:_MAX_TEXT_CHARS]),
         "failed_at": letter.failed_at_ms,
         "pipeline_version": __version__,
-        "provenance": letter.raw.provenance.to_record(),
+        "provenance": provenance,
     }
+
+
+def dead_letter_key(letter: DeadLetter) -> bytes:
+    """Kafka key of a dead letter: the article id when known, else where the input came from."""
+    key = letter.article_id or letter.raw.provenance.describe()
+    return key.encode("utf-8", "backslashreplace")[:MAX_KEY_BYTES]
+
+
+def encodable(text: str) -> str:
+    """`text` unchanged when it is valid UTF-8 text, else with unpaired surrogates escaped."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return text.encode("utf-8", "backslashreplace").decode("utf-8")
+    return text
 
 
 def _entity(entity: EntityInfo) -> dict[str, Any]:

@@ -18,23 +18,44 @@ _ROWS = (
     ("dead_letters_encode", "    encoding failures"),
     (m.EVENTS_EXTRACTED, "events extracted"),
     (m.EVENTS_WRITTEN_KAFKA, "events written to Kafka"),
+    (m.EVENTS_WRITTEN_FILES, "events written to files"),
     (m.DEAD_LETTERS_WRITTEN, "dead letters written to Kafka"),
+    (m.DEAD_LETTERS_WRITTEN_FILES, "dead letters written to files"),
+    ("files_written", "files written"),
     ("kafka_partitions_committed", "partitions committed"),
 )
+_ALWAYS = (m.ARTICLES_READ, m.ARTICLES_WITH_EVENTS, m.ARTICLES_WITHOUT_EVENTS, m.ARTICLES_DEAD_LETTERED)
+
+
+def verdict(summary: m.RunSummary) -> str:
+    if summary.balanced is None:
+        return "not reported"
+    return "balanced" if summary.balanced else "NOT balanced"
 
 
 def print_summary(summary: m.RunSummary, seconds: float, console: Console) -> None:
     table = Table(title=f"run metrics ({seconds:.1f}s)", show_header=False)
     table.add_column("metric")
     table.add_column("value", justify="right")
-    for name, label in _ROWS:
-        if name in summary.counters or name in (
-            m.ARTICLES_READ,
-            m.ARTICLES_WITH_EVENTS,
-            m.ARTICLES_WITHOUT_EVENTS,
-            m.ARTICLES_DEAD_LETTERED,
-        ):
-            table.add_row(label, f"{summary.get(name):,}")
-    verdict = "[green]balanced[/]" if summary.balanced else "[red]NOT balanced[/]"
-    table.add_row("read = with + without + dead-lettered", verdict)
+    if not summary.reported:
+        table.add_row("counts", "not reported by this runner")
+    else:
+        for name, label in _ROWS:
+            if name in summary.counters or name in _ALWAYS:
+                table.add_row(label, f"{summary.get(name):,}")
+    colour = {"balanced": "green", "NOT balanced": "red"}.get(verdict(summary), "yellow")
+    table.add_row("read = with + without + dead-lettered", f"[{colour}]{verdict(summary)}[/]")
     console.print(table)
+
+
+def summary_line(summary: m.RunSummary, seconds: float, stopped_by: str | None) -> str:
+    """One line for the end of a run: how it ended and its counts."""
+    how = f"stopped by {stopped_by}" if stopped_by else "finished"
+    if not summary.reported:
+        return f"{how} after {seconds:.0f}s; this runner reports no counts"
+    return (
+        f"{how} after {seconds:.0f}s: {summary.get(m.ARTICLES_READ):,} articles read = "
+        f"{summary.get(m.ARTICLES_WITH_EVENTS):,} with events + {summary.get(m.ARTICLES_WITHOUT_EVENTS):,} without "
+        f"+ {summary.get(m.ARTICLES_DEAD_LETTERED):,} dead-lettered ({verdict(summary)}); "
+        f"{summary.get(m.EVENTS_EXTRACTED):,} events"
+    )

@@ -18,7 +18,8 @@ import sys
 from pathlib import Path
 
 from pipeline.nlp.evaluation import Report, evaluate_directory
-from pipeline.nlp.extractor import DEFAULT_MODEL, EventExtractor
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.models import DEFAULT_MODEL
 from rich.console import Console
 from rich.table import Table
 

@@ -22,12 +22,13 @@ def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
-    # The controller listens on port + 1: make sure that one is free too.
-    with socket.socket() as sock:
-        try:
-            sock.bind(("127.0.0.1", port + 1))
-        except OSError:
-            return _free_port()
+    # The controller listens on port + 1 and SASL on port + 2: make sure those are free too.
+    for extra in (1, 2):
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port + extra))
+            except OSError:
+                return _free_port()
     return port
 
 
@@ -84,3 +85,35 @@ def extractor():  # type: ignore[no-untyped-def]
     from pipeline.nlp.extractor import EventExtractor
 
     return EventExtractor.load()
+
+
+RUNNERS = ["FnApiRunner", "PrismRunner"]
+
+
+@pytest.fixture(scope="session")
+def prism_endpoint() -> Iterator[str]:
+    """One Prism job server for the session's TestPipelines (runs start their own)."""
+    from pipeline.prism import find_prism, prism_job_server
+
+    binary = find_prism()
+    if binary is None:
+        pytest.fail("Prism is not installed: make setup builds it into .local/bin/prism")
+    with prism_job_server(binary) as endpoint:
+        yield endpoint
+
+
+@pytest.fixture(params=RUNNERS)
+def runner_name(request: pytest.FixtureRequest) -> str:
+    """Each pipeline test runs on both local runners."""
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def beam_options(runner_name: str, request: pytest.FixtureRequest):  # type: ignore[no-untyped-def]
+    """Options for a TestPipeline on `runner_name` (Prism through the session's job server)."""
+    from pipeline.runner import choose_runner, options_for
+
+    choice = choose_runner([f"--runner={runner_name}"], streaming=False)
+    endpoint = request.getfixturevalue("prism_endpoint") if choice.prism else None
+    return options_for(choice, streaming=False, job_endpoint=endpoint)

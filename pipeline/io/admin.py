@@ -3,34 +3,96 @@
 from __future__ import annotations
 
 import contextlib
-from collections.abc import Iterable
+import logging
+import re
+from collections.abc import Iterable, Iterator
 from typing import Any
 
 from kafka import KafkaAdminClient
-from kafka.admin import NewTopic
-from kafka.errors import KafkaConnectionError, KafkaError, KafkaTimeoutError, TopicAlreadyExistsError
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
+from kafka.errors import (
+    AuthorizationError,
+    KafkaConnectionError,
+    KafkaError,
+    KafkaTimeoutError,
+    SaslAuthenticationFailedError,
+    TopicAlreadyExistsError,
+    UnsupportedSaslMechanismError,
+)
 
-from pipeline.config import KafkaSettings
 from pipeline.errors import UserError
+from pipeline.kafka_settings import KafkaSettings
 
 CONNECT_TIMEOUT_MS = 5000
+# A record batch and its record headers take this much beside the key and value.
+RECORD_OVERHEAD_BYTES = 512
+
+
+def describe_kafka_error(kafka: KafkaSettings, err: KafkaError, doing: str) -> UserError:
+    """A one-line UserError for a failure of `doing` that says which kind of failure it was."""
+    servers = kafka.bootstrap_servers
+    if isinstance(err, SaslAuthenticationFailedError | UnsupportedSaslMechanismError):
+        return UserError(f"Kafka at {servers} rejected the credentials ({kafka.describe_auth()}): {_reason(err)}")
+    if isinstance(err, AuthorizationError):
+        return UserError(f"Kafka at {servers} does not allow {doing} ({kafka.describe_auth()}): {_reason(err)}")
+    if isinstance(err, KafkaConnectionError | KafkaTimeoutError):
+        return UserError(f"cannot reach a Kafka broker at {servers} within {CONNECT_TIMEOUT_MS // 1000}s")
+    return UserError(f"{doing} at {servers} failed: {_reason(err)}")
+
+
+def _reason(err: BaseException) -> str:
+    text = " ".join(str(err).split())
+    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+
+
+_AUTH_FAILURE = re.compile(r"(SaslAuthenticationFailedError|UnsupportedSaslMechanismError)[:\s]+(.*)")
+
+
+class _AuthFailureListener(logging.Handler):
+    """kafka-python reports a broker's SASL rejection only in its log, then times out as if the
+    broker were unreachable; this handler keeps the broker's reason."""
+
+    def __init__(self) -> None:
+        super().__init__(level=logging.ERROR)
+        self.reason: str | None = None
+
+    def emit(self, record: logging.LogRecord) -> None:
+        match = _AUTH_FAILURE.search(record.getMessage())
+        if match and self.reason is None:
+            self.reason = f"{match.group(1)}: {match.group(2).split('SaslAuthenticationFailedError: ')[-1]}"
+
+
+@contextlib.contextmanager
+def _listening_for_auth_failures() -> Iterator[_AuthFailureListener]:
+    logger = logging.getLogger("kafka.net.connection")
+    listener = _AuthFailureListener()
+    level, propagate = logger.level, logger.propagate
+    logger.addHandler(listener)
+    logger.setLevel(logging.ERROR)
+    logger.propagate = False  # the CLI keeps kafka-python's own log quiet
+    try:
+        yield listener
+    finally:
+        logger.removeHandler(listener)
+        logger.setLevel(level)
+        logger.propagate = propagate
 
 
 def admin_client(kafka: KafkaSettings, timeout_ms: int = CONNECT_TIMEOUT_MS) -> KafkaAdminClient:
-    config: dict[str, Any] = kafka.client_config()
-    config.update(
-        request_timeout_ms=timeout_ms,
-        bootstrap_timeout_ms=timeout_ms,
-        client_id="newsevents-admin",
-    )
-    try:
-        return KafkaAdminClient(**config)
-    except (KafkaConnectionError, KafkaTimeoutError):
-        raise UserError(
-            f"cannot reach a Kafka broker at {kafka.bootstrap_servers} within {timeout_ms // 1000}s"
-        ) from None
-    except KafkaError as err:
-        raise UserError(f"cannot connect to Kafka at {kafka.bootstrap_servers}: {err}") from None
+    """A connected admin client, or a UserError that tells unreachable from rejected."""
+    config: dict[str, Any] = kafka.config_for("admin")
+    config.setdefault("client_id", "newsevents-admin")
+    config.update(request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms)
+    with _listening_for_auth_failures() as auth:
+        try:
+            return KafkaAdminClient(**config)
+        except KafkaError as err:
+            if auth.reason is not None:
+                raise UserError(
+                    f"Kafka at {kafka.bootstrap_servers} rejected the credentials ({kafka.describe_auth()}): "
+                    f"{auth.reason}"
+                ) from None
+            raise describe_kafka_error(kafka, err, "connecting") from None
 
 
 def require_topics(kafka: KafkaSettings, topics: Iterable[str]) -> None:
@@ -40,7 +102,7 @@ def require_topics(kafka: KafkaSettings, topics: Iterable[str]) -> None:
     try:
         existing = set(client.list_topics())
     except KafkaError as err:
-        raise UserError(f"cannot list topics at {kafka.bootstrap_servers}: {err}") from None
+        raise describe_kafka_error(kafka, err, "listing topics") from None
     finally:
         client.close()
     missing = [t for t in wanted if t not in existing]
@@ -50,6 +112,29 @@ def require_topics(kafka: KafkaSettings, topics: Iterable[str]) -> None:
             f"topic {names} does not exist at {kafka.bootstrap_servers} "
             f"(create it with: newsevents topics create {' '.join(missing)})"
         )
+
+
+def record_limits(kafka: KafkaSettings, topics: Iterable[str]) -> dict[str, int]:
+    """The largest value each topic takes: its max.message.bytes and the producer's
+    max_request_size, less the batch overhead."""
+    names = list(dict.fromkeys(topics))
+    producer_limit = kafka.producer.max_request_size or 1_048_576
+    client = admin_client(kafka)
+    try:
+        found = client.describe_configs(
+            [ConfigResource(ConfigResourceType.TOPIC, name, configs={"max.message.bytes": None}) for name in names],
+            config_filter="all",
+        )
+    except KafkaError as err:
+        raise describe_kafka_error(kafka, err, "reading topic configs") from None
+    finally:
+        client.close()
+    limits = {}
+    for name in names:
+        entry = found.get("topic", {}).get(name, {}).get("max.message.bytes", {})
+        topic_limit = int(entry["value"]) if entry.get("value") else producer_limit
+        limits[name] = min(topic_limit, producer_limit) - RECORD_OVERHEAD_BYTES
+    return limits
 
 
 def create_topics(kafka: KafkaSettings, topics: Iterable[str], partitions: int, replication: int = 1) -> list[str]:
@@ -63,6 +148,6 @@ def create_topics(kafka: KafkaSettings, topics: Iterable[str], partitions: int, 
                 client.create_topics(new)
         return [t.name for t in new]
     except KafkaError as err:
-        raise UserError(f"cannot create topics at {kafka.bootstrap_servers}: {err}") from None
+        raise describe_kafka_error(kafka, err, "creating topics") from None
     finally:
         client.close()

@@ -17,6 +17,7 @@ from apache_beam.pvalue import DoOutputsTuple, PBegin, TaggedOutput
 from pipeline.errors import ErrorKind
 from pipeline.metrics import ARTICLES_READ, NAMESPACE
 from pipeline.model import DeadLetter, Provenance, RawRecord, Stage
+from pipeline.stopping import StopFile
 from pipeline.transforms.common import DEAD_LETTERS, MAIN, DeadLetterFactory, now_ms
 
 ARCHIVE_SUFFIXES = (".jsonl", ".jsonl.gz", ".ndjson", ".ndjson.gz", ".json", ".avro")
@@ -72,7 +73,10 @@ def _json_document(path: str, data: bytes, read_time: int) -> Iterator[RawRecord
 
 
 class ReadArchiveFn(beam.DoFn):
-    def __init__(self) -> None:
+    """Records of each matched file; after a stop request, reads no further record."""
+
+    def __init__(self, stop_path: str | None = None) -> None:
+        self._stop = StopFile(stop_path)
         self._read = Metrics.counter(NAMESPACE, ARTICLES_READ)
         self._dead_letter = DeadLetterFactory(Stage.READ)
 
@@ -80,7 +84,10 @@ class ReadArchiveFn(beam.DoFn):
         path = readable.metadata.path
         try:
             with readable.open(compression_type=beam.io.filesystem.CompressionTypes.UNCOMPRESSED) as handle:
-                yield from iter_archive(path, handle)
+                for record in iter_archive(path, handle):
+                    if self._stop.requested():
+                        return
+                    yield record
         except ArchiveError as err:
             # Counted as one article read and dead-lettered, so the books still balance.
             self._read.inc()
@@ -92,14 +99,15 @@ class ReadArchiveFn(beam.DoFn):
 class ReadArchives(beam.PTransform[PBegin, DoOutputsTuple]):
     """Glob -> RawRecords (`main`) and unreadable files as dead letters (`dead_letters`)."""
 
-    def __init__(self, pattern: str) -> None:
+    def __init__(self, pattern: str, stop_path: str | None = None) -> None:
         super().__init__()
         self._pattern = pattern
+        self._stop_path = stop_path
 
     def expand(self, pbegin: PBegin) -> DoOutputsTuple:
         return (
             pbegin
             | "Match" >> fileio.MatchFiles(self._pattern)
             | "Open" >> fileio.ReadMatches()
-            | "Read" >> beam.ParDo(ReadArchiveFn()).with_outputs(DEAD_LETTERS, main=MAIN)
+            | "Read" >> beam.ParDo(ReadArchiveFn(self._stop_path)).with_outputs(DEAD_LETTERS, main=MAIN)
         )

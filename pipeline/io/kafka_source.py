@@ -1,14 +1,20 @@
 """Read a Kafka topic in Beam: one splittable DoFn restriction per partition.
 
-Offsets are committed to the consumer group only after the records are written:
-- unbounded: in the bundle finalizer, which the runner calls after the bundle (and the sinks
-  fused into it, which flush in `finish_bundle`) has been committed;
-- bounded: by `CommitOffsets`, after every sink of the run has finished (see graph.py).
+Offsets are committed to the consumer group only after the records' outputs are durable:
+- unbounded: in the bundle finalizer. The sinks are fused into the reading stage and make
+  their output durable in `finish_bundle` (Kafka acknowledgements, files fsynced and renamed),
+  and the runner finalizes a bundle only after it has succeeded;
+- bounded: the reader emits the positions it reached, and `CommitPositions` commits them after
+  every sink of the run has finished (see graph.py).
 So a crash never loses an article; a replay re-emits events with the same ids.
+
+An unreachable broker is waited out (the partition checkpoints and retries with back-off) for up
+to `outage_limit_s`; past it the bundle fails with BrokerUnavailable, which fails the run.
 """
 
 from __future__ import annotations
 
+import logging
 import threading
 import time
 from collections.abc import Iterator
@@ -19,7 +25,7 @@ import apache_beam as beam
 from apache_beam.io.restriction_trackers import OffsetRange, OffsetRestrictionTracker
 from apache_beam.io.watermark_estimators import ManualWatermarkEstimator
 from apache_beam.metrics.metric import Metrics
-from apache_beam.pvalue import PBegin, PCollection
+from apache_beam.pvalue import DoOutputsTuple, PBegin, PCollection, TaggedOutput
 from apache_beam.runners.sdf_utils import RestrictionTrackerView
 from apache_beam.transforms.core import RestrictionProvider
 from apache_beam.transforms.window import TimestampedValue
@@ -29,14 +35,22 @@ from kafka.errors import KafkaError
 from kafka.structs import OffsetAndMetadata
 
 from pipeline.config import KafkaSourceSettings
+from pipeline.io.outage import OutageClock
 from pipeline.metrics import NAMESPACE
 from pipeline.model import Provenance, RawRecord
+from pipeline.stopping import StopFile
 
+LOGGER = logging.getLogger("newsevents.kafka")
+POSITIONS = "positions"
+RECORDS = "records"
 # Stop of the restriction of an unbounded partition: never reached.
 UNBOUNDED_STOP = 2**63 - 1
 IDLE_RESUME = Duration.of(0.5)
-# How far the watermark trails the clock while a partition is idle.
+# How far the watermark trails the clock while a partition is caught up.
 IDLE_WATERMARK_LAG = Duration.of(10)
+# How often an idle partition asks the broker for its end offset (catch-up and liveness check).
+END_OFFSET_CHECK_S = 5.0
+COMMIT_TIMEOUT_MS = 5_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -48,16 +62,15 @@ class PartitionPlan:
     start: int
     stop: int | None
 
+    @property
+    def topic_partition(self) -> TopicPartition:
+        return TopicPartition(self.topic, self.partition)
+
 
 def make_consumer(settings: KafkaSourceSettings) -> KafkaConsumer:
-    config: dict[str, Any] = settings.kafka.client_config()
-    config.update(
-        group_id=settings.group_id,
-        enable_auto_commit=False,
-        auto_offset_reset=settings.offset_reset,
-        client_id="newsevents-reader",
-        max_poll_records=settings.max_poll_records,
-    )
+    config: dict[str, Any] = settings.kafka.config_for("consumer")
+    config.setdefault("client_id", "newsevents-reader")
+    config.update(group_id=settings.group_id, enable_auto_commit=False, auto_offset_reset=settings.offset_reset)
     return KafkaConsumer(**config)
 
 
@@ -146,51 +159,98 @@ class _CheckpointOnlyTracker(OffsetRestrictionTracker):
 _RESTRICTION = beam.DoFn.RestrictionParam(_OffsetRangeProvider())
 _WATERMARK = beam.DoFn.WatermarkEstimatorParam(ManualWatermarkEstimator.default_provider())
 
+# The highest offset committed per (group, topic, partition) in this process: a late retry of
+# an older commit must never move a group backwards.
+_COMMITTED: dict[tuple[str, str, int], int] = {}
+_COMMITTED_LOCK = threading.Lock()
+
+
+@dataclass
+class _BundleProgress:
+    """The next offset to read after what this bundle claimed (None: it claimed nothing)."""
+
+    next_offset: int | None = None
+
 
 class _PartitionReader(beam.DoFn):
     """Shared reading logic; the two subclasses differ only in boundedness and commits."""
 
     def __init__(self, settings: KafkaSourceSettings) -> None:
         self._settings = settings
+        # (Commits happen in finalizer callbacks, outside any bundle, where Beam counters are
+        # not attributed: they are logged instead.)
         self._records = Metrics.counter(NAMESPACE, "kafka_records_read")
-        self._commit_failures = Metrics.counter(NAMESPACE, "kafka_commit_failures")
 
     def setup(self) -> None:
-        self._consumer = make_consumer(self._settings)
+        self._consumer: KafkaConsumer | None = None
         self._lock = threading.Lock()
+        self._stop = StopFile(self._settings.stop_path)
+        self._outage = OutageClock(
+            self._settings.outage_limit_s, f"reading '{self._settings.topic}'", self._settings.kafka.bootstrap_servers
+        )
+        self._end_checked: dict[TopicPartition, float] = {}
+        self._ends: dict[TopicPartition, int] = {}
+        self._durable: dict[TopicPartition, int] = {}
 
     def teardown(self) -> None:
-        self._consumer.close()
+        if self._consumer is not None:
+            self._consumer.close()
+
+    def _client(self) -> KafkaConsumer:
+        if self._consumer is None:
+            self._consumer = make_consumer(self._settings)
+        return self._consumer
 
     def _read(
         self,
         plan: PartitionPlan,
         tracker: RestrictionTrackerView,
         watermark: ManualWatermarkEstimator,
-        finalizer: Any | None,
-    ) -> Iterator[TimestampedValue]:
-        tp = TopicPartition(plan.topic, plan.partition)
+        progress: _BundleProgress,
+    ) -> Iterator[TimestampedValue | TaggedOutput[str, Any]]:
+        tp = plan.topic_partition
         restriction = tracker.current_restriction()
+        bounded = restriction.stop != UNBOUNDED_STOP
+        if self._stop.requested():
+            yield from self._finish(tracker, restriction, restriction.start, bounded, tp)
+            return
         deadline = time.monotonic() + self._settings.max_bundle_seconds
-        last_claimed: int | None = None
-        with self._lock:
-            self._consumer.assign([tp])
-            self._consumer.seek(tp, restriction.start)
-        while time.monotonic() < deadline:
+        position = restriction.start
+        try:
             with self._lock:
-                batch = self._consumer.poll(timeout_ms=self._settings.poll_timeout_ms).get(tp, [])
-                position = self._consumer.position(tp)
+                consumer = self._client()
+                consumer.assign([tp])
+                consumer.seek(tp, position)
+        except KafkaError as err:
+            tracker.defer_remainder(Duration.of(self._outage.failed(err)))
+            return
+        while time.monotonic() < deadline:
+            if self._stop.requested():
+                yield from self._finish(tracker, restriction, position, bounded, tp)
+                return
+            try:
+                with self._lock:
+                    batch = consumer.poll(timeout_ms=self._settings.poll_timeout_ms).get(tp, [])
+                    if not batch:
+                        position = consumer.position(tp, timeout_ms=self._settings.poll_timeout_ms)
+                self._check_liveness(tp, batch)
+            except KafkaError as err:
+                yield from self._emitted_position(bounded, tp, progress)
+                tracker.defer_remainder(Duration.of(self._outage.failed(err)))
+                return
+            self._outage.ok()
             if not batch:
-                if restriction.stop != UNBOUNDED_STOP and position >= restriction.stop:
-                    tracker.try_claim(restriction.stop)  # the rest are gaps (compaction, markers)
+                if bounded and position >= restriction.stop:
+                    yield from self._finish(tracker, restriction, restriction.stop, bounded, tp)
                     return
-                _advance(watermark, Timestamp.now() - IDLE_WATERMARK_LAG)
+                if self._caught_up(tp, position):
+                    _advance(watermark, Timestamp.now() - IDLE_WATERMARK_LAG)
                 break
             for record in batch:
                 if not tracker.try_claim(record.offset):
-                    self._commit_later(finalizer, tp, last_claimed)
+                    yield from self._emitted_position(bounded, tp, progress)
                     return
-                last_claimed = record.offset
+                progress.next_offset = position = record.offset + 1
                 self._records.inc()
                 event_time = Timestamp.of(max(record.timestamp, 0) / 1000)
                 _advance(watermark, event_time)
@@ -201,23 +261,71 @@ class _PartitionReader(beam.DoFn):
                     timestamp_ms=record.timestamp if record.timestamp >= 0 else None,
                 )
                 yield TimestampedValue(raw, event_time)
-        self._commit_later(finalizer, tp, last_claimed)
-        tracker.defer_remainder(IDLE_RESUME if last_claimed is None else Duration.of(0))
+        yield from self._emitted_position(bounded, tp, progress)
+        tracker.defer_remainder(IDLE_RESUME if progress.next_offset is None else Duration.of(0))
 
-    def _commit_later(self, finalizer: Any | None, tp: TopicPartition, last_claimed: int | None) -> None:
-        if finalizer is None or last_claimed is None or not self._settings.group_id:
+    def _finish(
+        self,
+        tracker: RestrictionTrackerView,
+        restriction: OffsetRange,
+        position: int,
+        bounded: bool,
+        tp: TopicPartition,
+    ) -> Iterator[TaggedOutput[str, Any]]:
+        """End the restriction at `position`: the end of a bounded range, or a requested stop
+        (claiming the range's stop marks the rest as done without reading it)."""
+        tracker.try_claim(restriction.stop)
+        if bounded:
+            yield TaggedOutput(POSITIONS, (f"{tp.topic}\x1f{tp.partition}", position))
+
+    def _emitted_position(
+        self, bounded: bool, tp: TopicPartition, progress: _BundleProgress
+    ) -> Iterator[TaggedOutput[str, Any]]:
+        if bounded and progress.next_offset is not None:
+            yield TaggedOutput(POSITIONS, (f"{tp.topic}\x1f{tp.partition}", progress.next_offset))
+
+    def _check_liveness(self, tp: TopicPartition, batch: list[Any]) -> None:
+        """An empty poll looks the same whether the partition is idle or the broker is gone;
+        asking for the end offset now and then tells them apart (it raises when unreachable)."""
+        if batch:
+            self._end_checked[tp] = time.monotonic()
             return
-        offsets = {tp: OffsetAndMetadata(last_claimed + 1, "", -1)}
+        last = self._end_checked.get(tp, 0.0)
+        if time.monotonic() - last < END_OFFSET_CHECK_S:
+            return
+        with self._lock:
+            ends = self._client().end_offsets([tp], timeout_ms=COMMIT_TIMEOUT_MS)
+        self._end_checked[tp] = time.monotonic()
+        self._ends[tp] = ends[tp]
 
-        def commit() -> None:
-            try:
-                with self._lock:
-                    self._consumer.commit(offsets)
-            except KafkaError:
-                # Not a loss: the next run re-reads from the previous commit (ids are stable).
-                self._commit_failures.inc()
+    def _caught_up(self, tp: TopicPartition, position: int) -> bool:
+        return tp in self._ends and position >= self._ends[tp]
 
-        finalizer.register(commit)
+    def _bundle_done(self, tp: TopicPartition, progress: _BundleProgress) -> None:
+        """Bundle finalizer: this bundle's outputs are durable; commit up to what it claimed,
+        and retry an earlier commit that failed."""
+        if progress.next_offset is not None:
+            self._durable[tp] = max(self._durable.get(tp, 0), progress.next_offset)
+        if tp in self._durable and self._settings.group_id:
+            self._commit(tp, self._durable[tp])
+
+    def _commit(self, tp: TopicPartition, offset: int) -> None:
+        assert self._settings.group_id is not None
+        key = (self._settings.group_id, tp.topic, tp.partition)
+        with _COMMITTED_LOCK:
+            if _COMMITTED.get(key, -1) >= offset:
+                return
+        try:
+            with self._lock:
+                self._client().commit({tp: OffsetAndMetadata(offset, "", -1)}, timeout_ms=COMMIT_TIMEOUT_MS)
+        except KafkaError as err:
+            # Not a loss: the offset stays durable here and the next bundle's finalizer retries;
+            # a restart before then re-reads from the previous commit (event ids are stable).
+            LOGGER.warning("commit of %s[%d]@%d failed, will retry: %s", tp.topic, tp.partition, offset, err)
+            return
+        LOGGER.debug("committed %s[%d]@%d", tp.topic, tp.partition, offset)
+        with _COMMITTED_LOCK:
+            _COMMITTED[key] = max(_COMMITTED.get(key, -1), offset)
 
 
 class ReadBoundedPartitionFn(_PartitionReader):
@@ -226,8 +334,8 @@ class ReadBoundedPartitionFn(_PartitionReader):
         plan: PartitionPlan,
         tracker: RestrictionTrackerView = _RESTRICTION,  # type: ignore[assignment]
         watermark: ManualWatermarkEstimator = _WATERMARK,  # type: ignore[assignment]
-    ) -> Iterator[TimestampedValue]:
-        yield from self._read(plan, tracker, watermark, None)
+    ) -> Iterator[TimestampedValue | TaggedOutput[str, Any]]:
+        yield from self._read(plan, tracker, watermark, _BundleProgress())
 
 
 class ReadUnboundedPartitionFn(_PartitionReader):
@@ -240,8 +348,12 @@ class ReadUnboundedPartitionFn(_PartitionReader):
         finalizer: Any = beam.DoFn.BundleFinalizerParam,
         tracker: RestrictionTrackerView = _RESTRICTION,  # type: ignore[assignment]
         watermark: ManualWatermarkEstimator = _WATERMARK,  # type: ignore[assignment]
-    ) -> Iterator[TimestampedValue]:
-        yield from self._read(plan, tracker, watermark, finalizer)
+    ) -> Iterator[TimestampedValue | TaggedOutput[str, Any]]:
+        progress = _BundleProgress()
+        tp = plan.topic_partition
+        # Registered first, in every bundle: the commit retries an earlier failed one too.
+        finalizer.register(lambda: self._bundle_done(tp, progress))
+        yield from self._read(plan, tracker, watermark, progress)
 
 
 def _advance(watermark: ManualWatermarkEstimator, to: Timestamp) -> None:
@@ -250,8 +362,8 @@ def _advance(watermark: ManualWatermarkEstimator, to: Timestamp) -> None:
         watermark.set_watermark(to)
 
 
-class CommitOffsetsFn(beam.DoFn):
-    """Bounded runs: commit each partition's stop offset once every sink has finished.
+class CommitPositionsFn(beam.DoFn):
+    """Bounded runs: commit each partition's reached position once every sink has finished.
 
     The side input (`written`) makes the runner finish all writes before this step runs.
     """
@@ -260,34 +372,51 @@ class CommitOffsetsFn(beam.DoFn):
         self._settings = settings
         self._committed = Metrics.counter(NAMESPACE, "kafka_partitions_committed")
 
-    def process(self, plan: PartitionPlan, written: list[object]) -> None:
+    def process(self, position: tuple[str, int], written: list[object]) -> None:
         del written  # only waited for
-        if not self._settings.group_id or plan.stop is None or plan.stop <= plan.start:
+        if not self._settings.group_id:
             return
+        topic, _, partition = position[0].partition("\x1f")
         consumer = make_consumer(self._settings)
         try:
-            consumer.commit({TopicPartition(plan.topic, plan.partition): OffsetAndMetadata(plan.stop, "", -1)})
+            tp = TopicPartition(topic, int(partition))
+            consumer.commit({tp: OffsetAndMetadata(position[1], "", -1)}, timeout_ms=30_000)
             self._committed.inc()
         finally:
             consumer.close()
 
 
-class ReadFromKafka(beam.PTransform[PBegin, PCollection[RawRecord]]):
-    """Topic -> RawRecords, timestamped with the Kafka record time. `plans` holds the
-    partition plans after expansion, for the bounded commit step."""
+class ReadKafkaTopic(beam.PTransform[PBegin, DoOutputsTuple]):
+    """Topic -> RawRecords (`records`), timestamped with the Kafka record time, and, in bounded
+    runs, the positions reached per partition (`positions`), for CommitPositions."""
 
     def __init__(self, settings: KafkaSourceSettings) -> None:
         super().__init__()
         self.settings = settings
-        self.plans: PCollection | None = None
 
-    def expand(self, pbegin: PBegin) -> PCollection:
-        self.plans = (
+    def expand(self, pbegin: PBegin) -> DoOutputsTuple:
+        reader = ReadBoundedPartitionFn if self.settings.bounded else ReadUnboundedPartitionFn
+        return (
             pbegin
             | "Impulse" >> beam.Impulse()
             | "PlanPartitions" >> beam.ParDo(PlanPartitionsFn(self.settings))
             # Spread partitions over workers before the long-running reads start.
             | "SpreadPartitions" >> beam.Reshuffle()
+            | "ReadPartitions" >> beam.ParDo(reader(self.settings)).with_outputs(POSITIONS, main=RECORDS)
         )
-        reader = ReadBoundedPartitionFn if self.settings.bounded else ReadUnboundedPartitionFn
-        return self.plans | "ReadPartitions" >> beam.ParDo(reader(self.settings))
+
+
+class CommitPositions(beam.PTransform[PCollection[tuple[str, int]], PCollection[None]]):
+    """Bounded runs: the furthest position per partition, committed after every write."""
+
+    def __init__(self, settings: KafkaSourceSettings, written: PCollection) -> None:
+        super().__init__()
+        self._settings = settings
+        self._written = written
+
+    def expand(self, positions: PCollection) -> PCollection:
+        return (
+            positions
+            | "Furthest" >> beam.CombinePerKey(max)
+            | "Commit" >> beam.ParDo(CommitPositionsFn(self._settings), beam.pvalue.AsList(self._written))
+        )

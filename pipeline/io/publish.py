@@ -9,10 +9,13 @@ from pathlib import Path
 from kafka.errors import KafkaError
 
 from pipeline.config import KafkaSinkSettings
-from pipeline.errors import UserError
+from pipeline.errors import FatalRunError, UserError
 from pipeline.io.archives import ArchiveError, iter_archive
-from pipeline.io.kafka_sink import make_producer, unacknowledged
+from pipeline.io.kafka_sink import ConfirmedSender, make_producer
 from pipeline.model import RawRecord
+
+# A person is waiting at the terminal: give up on an unreachable broker sooner than a run does.
+PUBLISH_OUTAGE_LIMIT_S = 30.0
 
 
 def archive_records(paths: list[Path]) -> Iterator[RawRecord]:
@@ -30,27 +33,28 @@ def article_key(payload: bytes) -> bytes | None:
     """The article id as Kafka key, when the payload has one (bad input is sent as is)."""
     try:
         value = json.loads(payload)
-    except (UnicodeDecodeError, json.JSONDecodeError):
+    except (UnicodeDecodeError, ValueError, RecursionError):  # sent as is; the pipeline dead-letters it
         return None
     article_id = value.get("id") if isinstance(value, dict) else None
-    return article_id.encode() if isinstance(article_id, str) else None
+    if not isinstance(article_id, str):
+        return None
+    return article_id.encode("utf-8", "backslashreplace")
 
 
 def publish(records: list[RawRecord], sink: KafkaSinkSettings, on_sent: Callable[[], None] = lambda: None) -> int:
     """Send every record and wait for all acknowledgements; returns the number sent."""
-    producer = make_producer(sink)
+    settings = sink.model_copy(update={"outage_limit_s": min(sink.outage_limit_s, PUBLISH_OUTAGE_LIMIT_S)})
+    producer = make_producer(settings)
     try:
-        futures = []
+        sender = ConfirmedSender(settings, producer)
+        sends = []
         for record in records:
-            futures.append(producer.send(sink.topic, key=article_key(record.payload), value=record.payload))
+            sends.append(sender.send(article_key(record.payload), record.payload))
             on_sent()
-        producer.flush(timeout=sink.flush_timeout_s)
-        failed = unacknowledged(futures)
-        if failed:
-            raise UserError(
-                f"{len(failed)} of {len(futures)} records were not acknowledged by {sink.kafka.bootstrap_servers}"
-            )
-        return len(futures)
+        sender.confirm(sends)
+        return len(sends)
+    except FatalRunError as err:
+        raise UserError(f"publishing to '{sink.topic}' failed: {err.reason}") from None
     except KafkaError as err:
         raise UserError(f"publishing to '{sink.topic}' failed: {err}") from None
     finally:

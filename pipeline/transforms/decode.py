@@ -9,7 +9,7 @@ from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import DoOutputsTuple, PCollection, TaggedOutput
 
 from pipeline.articles import InputFormat, decode_article
-from pipeline.errors import InvalidRecord
+from pipeline.errors import ErrorKind, InvalidRecord
 from pipeline.metrics import ARTICLES_READ, NAMESPACE
 from pipeline.model import Article, DeadLetter, RawRecord, Stage
 from pipeline.transforms.common import DEAD_LETTERS, MAIN, DeadLetterFactory, now_ms
@@ -30,6 +30,9 @@ class DecodeArticleFn(beam.DoFn):
             )
         except InvalidRecord as err:
             yield TaggedOutput(DEAD_LETTERS, self._dead_letter(raw, err.kind, err.message, err.article_id))
+        except Exception as err:  # noqa: BLE001 - a decoder bug on one input must not stop the stream
+            message = f"{type(err).__name__}: {err}"
+            yield TaggedOutput(DEAD_LETTERS, self._dead_letter(raw, ErrorKind.DECODE_FAILED, message))
 
 
 class DecodeArticles(beam.PTransform[PCollection[RawRecord], DoOutputsTuple]):

@@ -2,16 +2,19 @@
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
+from functools import cache
 
 import apache_beam as beam
 from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import DoOutputsTuple, PCollection, TaggedOutput
+from apache_beam.transforms.window import TimestampedValue
 
 from pipeline.errors import ErrorKind
 from pipeline.metrics import EVENTS_EXTRACTED, NAMESPACE
-from pipeline.model import Article, DeadLetter, Stage
+from pipeline.model import Article, Stage
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.types import ArticleText, ExtractedEvent
 from pipeline.transforms.common import DEAD_LETTERS, MAIN, DeadLetterFactory
@@ -34,8 +37,35 @@ def article_text(article: Article) -> ArticleText:
     )
 
 
+@dataclass(frozen=True)
+class SharedExtractor:
+    """One extractor per model per process, used under a lock.
+
+    Runners start several DoFn instances per worker (Prism runs a stage's bundles in parallel
+    threads); each loading its own model would cost seconds and hundreds of MB apiece, and
+    spaCy's string store is not safe to grow from two threads at once.
+    """
+
+    extractor: EventExtractor
+    lock: threading.Lock
+
+
+@cache
+def shared_extractor(model: str) -> SharedExtractor:
+    return SharedExtractor(EventExtractor.load(model), threading.Lock())
+
+
+def record_time(article: Article) -> float:
+    """Seconds since the epoch of the article's input record (Kafka record time, read time)."""
+    return (article.raw.timestamp_ms or 0) / 1000
+
+
 class ExtractEventsFn(beam.DoFn):
-    """Loads the spaCy model once per worker (in `setup`) and extracts a batch at a time."""
+    """Loads the spaCy model once per worker (in `setup`) and extracts a batch at a time.
+
+    Every output is stamped again with its own record's time: BatchElements stamps a batch in
+    the global window at the end of time, and a window after it would never close.
+    """
 
     def __init__(self, model: str) -> None:
         self._model = model
@@ -43,27 +73,31 @@ class ExtractEventsFn(beam.DoFn):
         self._dead_letter = DeadLetterFactory(Stage.EXTRACT)
 
     def setup(self) -> None:
-        self._extractor = EventExtractor.load(self._model)
-        self._version = self._extractor.version
+        self._shared = shared_extractor(self._model)
+        self._version = self._shared.extractor.version
 
-    def process(self, batch: Sequence[Article]) -> Iterator[ArticleEvents | TaggedOutput[str, DeadLetter]]:
-        try:
-            results = self._extractor.extract_batch([article_text(a) for a in batch])
-        except Exception:  # noqa: BLE001 - isolate the article that broke the batch, below
-            results = None
+    def process(self, batch: Sequence[Article]) -> Iterator[TimestampedValue | TaggedOutput[str, TimestampedValue]]:
+        extractor = self._shared.extractor
+        with self._shared.lock:
+            try:
+                results = extractor.extract_batch([article_text(a) for a in batch])
+            except Exception:  # noqa: BLE001 - isolate the article that broke the batch, below
+                results = None
         for index, article in enumerate(batch):
             try:
-                events = results[index] if results is not None else self._extractor.extract(article_text(article))
+                if results is not None:
+                    events = results[index]
+                else:
+                    with self._shared.lock:
+                        events = extractor.extract(article_text(article))
             except Exception as err:  # noqa: BLE001 - any extractor bug becomes a dead letter, never a lost article
-                yield TaggedOutput(
-                    DEAD_LETTERS,
-                    self._dead_letter(
-                        article.raw, ErrorKind.EXTRACTION_FAILED, f"{type(err).__name__}: {err}", article.id
-                    ),
+                letter = self._dead_letter(
+                    article.raw, ErrorKind.EXTRACTION_FAILED, f"{type(err).__name__}: {err}", article.id
                 )
+                yield TaggedOutput(DEAD_LETTERS, TimestampedValue(letter, record_time(article)))
                 continue
             self._events.inc(len(events))
-            yield ArticleEvents(article, tuple(events), self._version)
+            yield TimestampedValue(ArticleEvents(article, tuple(events), self._version), record_time(article))
 
 
 class ExtractEvents(beam.PTransform[PCollection[Article], DoOutputsTuple]):

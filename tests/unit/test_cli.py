@@ -7,7 +7,9 @@ import sys
 from pathlib import Path
 
 import pytest
-from pipeline.runner import pipeline_options
+from pipeline.errors import UserError
+from pipeline.prism import find_prism
+from pipeline.runner import choose_runner, options_for, pipeline_options
 
 
 def newsevents(*args: str) -> subprocess.CompletedProcess[str]:
@@ -62,21 +64,38 @@ def test_help_lists_the_commands() -> None:
 
 
 @pytest.mark.parametrize(
-    ("args", "runner"),
+    ("args", "streaming", "runner"),
     [
-        ([], "FnApiRunner"),
-        (["--prism_location=/opt/prism"], "PrismRunner"),
-        (["--runner=DataflowRunner", "--project=p"], "DataflowRunner"),
+        ([], False, "FnApiRunner"),
+        (["--runner=FnApiRunner"], True, "FnApiRunner"),
+        (["--runner=DataflowRunner", "--project=p"], False, "DataflowRunner"),
     ],
 )
-def test_local_default_runner_never_downloads_and_others_pass_through(args: list[str], runner: str) -> None:
-    options = pipeline_options(args, streaming=False).get_all_options()
+def test_the_local_default_never_downloads_and_other_runners_pass_through(
+    args: list[str], streaming: bool, runner: str
+) -> None:
+    options = pipeline_options(args, streaming=streaming).get_all_options()
     assert options["runner"] == runner
     assert options.get("project") == ("p" if "--project=p" in args else None)
+    assert options["streaming"] is streaming
 
 
-def test_unbounded_runs_are_streaming() -> None:
-    assert pipeline_options([], streaming=True).get_all_options()["streaming"] is True
+def test_streaming_runs_default_to_the_installed_prism_in_loopback() -> None:
+    assert find_prism() is not None, "make setup installs Prism into .local/bin"
+    choice = choose_runner([], streaming=True)
+    assert (choice.name, choice.prism) == ("PrismRunner", find_prism())
+    options = options_for(choice, streaming=True, job_endpoint="localhost:1234").get_all_options()
+    assert (options["runner"], options["job_endpoint"], options["environment_type"]) == (
+        "PortableRunner",
+        "localhost:1234",
+        "LOOPBACK",
+    )
+
+
+def test_prism_is_asked_for_by_name_and_a_missing_binary_is_one_clear_error(tmp_path: Path) -> None:
+    assert choose_runner(["--runner=PrismRunner"], streaming=False).prism == find_prism()
+    with pytest.raises(UserError, match="is not an executable file"):
+        choose_runner([f"--prism_location={tmp_path / 'nothing'}"], streaming=True)
 
 
 def test_samples_dir_exists_for_the_demo() -> None:

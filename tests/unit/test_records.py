@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import pytest
 from pipeline.io.avro_codec import AvroCodec, EncodingError
 from pipeline.model import Article, DeadLetter, Provenance, RawRecord, Stage
@@ -19,7 +21,7 @@ from pipeline.nlp.types import (
     Section,
     TimeMethod,
 )
-from pipeline.records import dead_letter_record, event_id, event_record
+from pipeline.records import dead_letter_key, dead_letter_record, event_id, event_record
 
 
 def make_article() -> Article:
@@ -117,8 +119,31 @@ def test_dead_letter_record_keeps_the_raw_input() -> None:
     raw = RawRecord(b"\xffbroken", Provenance.kafka("in", 2, 40), b"key", 1)
     letter = DeadLetter(raw, Stage.DECODE, "not_utf8", "payload is not UTF-8", 99, None)
     codec = AvroCodec("dead_letter")
-    decoded = codec.decode(codec.encode(dead_letter_record(letter)))
+    decoded = codec.decode(codec.encode(dead_letter_record(letter, max_payload_bytes=1024)))
     assert decoded["raw_payload"] == b"\xffbroken"
+    assert (decoded["raw_size"], decoded["raw_truncated"]) == (len(b"\xffbroken"), False)
+    assert decoded["raw_sha256"] == hashlib.sha256(b"\xffbroken").hexdigest()
     assert decoded["raw_key"] == b"key"
     assert decoded["stage"] == "DECODE"
     assert decoded["provenance"]["offset"] == 40
+
+
+def test_a_dead_letter_carries_at_most_its_cap_and_the_digest_of_the_whole_input() -> None:
+    payload = b"x" * 5000 + b"tail"
+    letter = DeadLetter(RawRecord(payload, Provenance.kafka("in", 0, 1)), Stage.DECODE, "body_too_large", "m", 1)
+    record = dead_letter_record(letter, max_payload_bytes=1024)
+    assert record["raw_payload"] == payload[:1024]
+    assert (record["raw_size"], record["raw_truncated"]) == (5004, True)
+    assert record["raw_sha256"] == hashlib.sha256(payload).hexdigest()
+
+
+@pytest.mark.parametrize("bad_text", ["a\ud800b", "\udfff", "ok \udc80\ud800 end"])
+def test_unpaired_surrogates_in_dead_letter_texts_are_escaped_not_fatal(bad_text: str) -> None:
+    raw = RawRecord(
+        b"{}", Provenance.archive(f"dir/{bad_text}.jsonl", 3), key=bad_text.encode("utf-8", "surrogatepass")
+    )
+    letter = DeadLetter(raw, Stage.DECODE, "invalid_unicode", f"field 'id' is {bad_text}", 1, article_id=bad_text)
+    record = dead_letter_record(letter, max_payload_bytes=1024)
+    decoded = AvroCodec("dead_letter").decode(AvroCodec("dead_letter").encode(record))
+    assert "\\u" in decoded["article_id"] and "\\u" in decoded["message"] and "\\u" in decoded["provenance"]["path"]
+    assert dead_letter_key(letter).decode("utf-8")
