@@ -132,9 +132,10 @@ def parse_rfc3339_ms(value: str, article_id: str | None = None) -> int:
 
 
 def _record_time_or_now(timestamp_ms: int | None, now_ms: int) -> int:
-    """The Kafka record time stands in for a missing published_at, when it is a sane time."""
-    earliest, latest = (int(t.timestamp() * 1000) for t in (EARLIEST_PUBLISHED, LATEST_PUBLISHED))
-    if timestamp_ms is not None and earliest <= timestamp_ms < latest:
+    """The Kafka record time stands in for a missing published_at, when it is a sane time
+    (Kafka writes -1 for "no timestamp"; record times start at the epoch)."""
+    latest = int(LATEST_PUBLISHED.timestamp() * 1000)
+    if timestamp_ms is not None and 0 <= timestamp_ms < latest:
         return timestamp_ms
     return now_ms
 

@@ -29,7 +29,7 @@ from pipeline.config import (
     KafkaSourceSettings,
     RunConfig,
 )
-from pipeline.errors import InvalidRecord, NewsEventsError, UserError
+from pipeline.errors import InvalidRecord, NewsEventsError, RunFailed, UserError
 from pipeline.kafka_settings import (
     KafkaSettings,
     Setting,
@@ -38,7 +38,7 @@ from pipeline.kafka_settings import (
     read_properties,
     settings_from_cli,
 )
-from pipeline.logs import quiet_third_party_logs
+from pipeline.logs import quiet_third_party_logs, worker_tracebacks_to_file
 
 try:  # typer vendors click since 0.20; older versions use click itself
     from typer._click import exceptions as click_errors
@@ -429,13 +429,17 @@ def _run(config: RunConfig, beam_args: list[str]) -> None:
     from pipeline.stopping import ForcedStop, stop_on_signals
 
     started = time.monotonic()
-    with stop_on_signals() as stop:
+    with stop_on_signals() as stop, worker_tracebacks_to_file() as worker_log:
         config = _with_stop_file(config, stop.stop_file.path)
         try:
             with _progress_bar(_expected_articles(config)):
                 summary = run_pipeline(config, beam_args)
         except ForcedStop:
             _exit_now("forced stop: records read after the last commit will be read again by the next run")
+        except RunFailed as err:
+            if worker_log.path is None:
+                raise
+            raise RunFailed(f"{err} (worker tracebacks in {worker_log.path})") from None
     seconds = time.monotonic() - started
     print_summary(summary, seconds, console)
     line = summary_line(summary, seconds, stop.signal_name)
@@ -444,12 +448,13 @@ def _run(config: RunConfig, beam_args: list[str]) -> None:
         raise UserError("article accounting does not balance: read != with events + without events + dead letters")
 
 
-def _exit_now(message: str) -> None:
-    """Exit at once: worker threads of an interrupted run must not hold the process open."""
+def _exit_now(message: str, code: int = EXIT_FORCED) -> None:
+    """Exit at once: threads and clients of an interrupted or failed run must not hold the
+    process open or print at exit. (The runner and its children are already stopped.)"""
     errors.print(f"newsevents: error: {message}", markup=False, highlight=False, soft_wrap=True)
     sys.stdout.flush()
     sys.stderr.flush()
-    os._exit(EXIT_FORCED)
+    os._exit(code)
 
 
 def main(argv: list[str] | None = None) -> None:
@@ -465,6 +470,10 @@ def main(argv: list[str] | None = None) -> None:
         _fail(f"{err.format_message()} (see '{command} --help')", 2)
     except (typer.Abort, KeyboardInterrupt):
         _fail("stopped", EXIT_FORCED)
+    except RunFailed as err:
+        # kafka-python's close() raises over records it could not deliver (they belong to the
+        # failed bundle and will be read again); exit without its at-exit flush and traceback.
+        _exit_now(str(err), 1)
     except NewsEventsError as err:
         _fail(str(err), 1)
     except ValidationError as err:

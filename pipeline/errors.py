@@ -39,6 +39,10 @@ class UserError(NewsEventsError):
     """
 
 
+class RunFailed(NewsEventsError):
+    """The pipeline failed; the message is one line, the reason (not the runner's traceback)."""
+
+
 class InvalidRecord(NewsEventsError):
     """An input record that cannot become an article; routed to the dead-letter sink."""
 
@@ -50,10 +54,14 @@ class InvalidRecord(NewsEventsError):
 
 
 # A fatal error crosses process and runner boundaries as text (Prism and worker processes
-# report a failed bundle as a traceback string), so its message carries a marker that the CLI
-# finds again to print one line.
-_FATAL_MARK = "[newsevents-fatal]"
-_FATAL_PATTERN = re.compile(re.escape(_FATAL_MARK) + r" ([^\n]+?)(?:\\n|'|\"|\n|$)")
+# report a failed bundle as a traceback string, sometimes as a repr), so its message is
+# framed by markers that the CLI finds again to print one line.
+_FATAL_OPEN, _FATAL_CLOSE = "[newsevents-fatal]", "[/newsevents-fatal]"
+FATAL_MARK = _FATAL_OPEN
+# The innermost framed reason: a runner may have framed an already framed message again.
+_FATAL_PATTERN = re.compile(
+    re.escape(_FATAL_OPEN) + r" ((?:(?!" + re.escape(_FATAL_OPEN) + r").)+?) " + re.escape(_FATAL_CLOSE)
+)
 
 
 class FatalRunError(NewsEventsError):
@@ -63,8 +71,10 @@ class FatalRunError(NewsEventsError):
     """
 
     def __init__(self, message: str) -> None:
-        super().__init__(f"{_FATAL_MARK} {message}")
-        self.reason = message
+        # Beam re-raises a failed step's exception as type(err)(f"{err} [while running ...]"):
+        # keep the reason that text already frames.
+        self.reason = _framed_reason(message) or " ".join(message.split())
+        super().__init__(f"{_FATAL_OPEN} {self.reason} {_FATAL_CLOSE}")
 
 
 class BrokerUnavailable(FatalRunError):
@@ -83,8 +93,13 @@ def fatal_reason(error: BaseException) -> str | None:
     current: BaseException | None = error
     while current is not None and id(current) not in seen:
         seen.add(id(current))
-        match = _FATAL_PATTERN.search(str(current))
-        if match:
-            return match.group(1).strip()
+        reason = _framed_reason(str(current))
+        if reason is not None:
+            return reason
         current = current.__cause__ or current.__context__
     return None
+
+
+def _framed_reason(text: str) -> str | None:
+    match = _FATAL_PATTERN.search(text)
+    return re.sub(r"\\(['\"\\])", r"\1", match.group(1)) if match else None

@@ -20,17 +20,13 @@ from apache_beam.runners.runner import PipelineState
 
 from pipeline import graph
 from pipeline.config import RunConfig
-from pipeline.errors import NewsEventsError, UserError, fatal_reason
+from pipeline.errors import RunFailed, UserError, fatal_reason
 from pipeline.metrics import RunSummary, summarize
 from pipeline.prism import find_prism, prism_job_server
 
 LOGGER = logging.getLogger("newsevents")
 PRISM = "PrismRunner"
 FNAPI = "FnApiRunner"
-
-
-class RunFailed(NewsEventsError):
-    """The pipeline failed; the message is one line, the reason (not the runner's traceback)."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -74,7 +74,9 @@ def topic_factory(kafka: KafkaSettings) -> Iterator[object]:
 
         client = admin_client(kafka)
         try:
-            client.delete_topics(created)
+            remaining = [name for name in created if name in set(client.list_topics())]  # a test may delete one
+            if remaining:
+                client.delete_topics(remaining)
         finally:
             client.close()
 

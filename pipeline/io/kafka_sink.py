@@ -32,8 +32,8 @@ from pipeline.io.outage import OutageClock
 from pipeline.metrics import NAMESPACE
 from pipeline.model import EncodedRecord
 
-# flush() is called in steps of this length, so that a long wait is logged and can be judged
-# (outage, deleted topic) while it lasts.
+# Acknowledgements are awaited in steps of this length, so that a long wait is logged and can
+# be judged (outage, deleted topic) while it lasts.
 FLUSH_STEP_S = 10.0
 
 
@@ -98,6 +98,22 @@ class _Send:
         return self.future.exception if self.future.is_done and self.future.failed() else None
 
 
+def _await(sends: list[_Send], timeout_s: float) -> bool:
+    """Wait until every send is done (acknowledged or failed); False if time ran out."""
+    deadline = time.monotonic() + timeout_s
+    for send in sends:
+        if send.done:
+            continue
+        try:
+            send.future.get(timeout=max(0.0, deadline - time.monotonic()))
+        except KafkaTimeoutError:
+            if not send.done:
+                return False
+        except KafkaError:
+            continue  # the failure stays on the future, for confirm() to judge
+    return True
+
+
 def describe_error(error: BaseException | None) -> str:
     if error is None:
         return "no acknowledgement"
@@ -130,17 +146,18 @@ class ConfirmedSender:
     def confirm(self, sends: list[_Send]) -> None:
         """Return once every send is acknowledged.
 
+        Waits on these records only: the producer is shared with the other sinks of the
+        worker, whose records may be stuck for reasons of their own (a deleted topic).
+
         Raises:
             SinkRejected: the broker refused records for a reason other than unavailability.
             BrokerUnavailable: the broker did not confirm them within the outage limit.
         """
         while sends:
-            try:
-                self._producer.flush(timeout=FLUSH_STEP_S)
-            except KafkaTimeoutError as err:
-                self._stalled(err)
+            if not _await(sends, FLUSH_STEP_S):
+                self._stalled(KafkaTimeoutError(f"no acknowledgement within {FLUSH_STEP_S:.0f}s"))
                 continue
-            failed = [s for s in sends if s.done and s.error is not None]
+            failed = [s for s in sends if s.error is not None]
             retriable = [s for s in failed if getattr(s.error, "retriable", False)]
             refused = [s for s in failed if s not in retriable]
             if refused:
@@ -150,7 +167,7 @@ class ConfirmedSender:
                 )
             if retriable:
                 self._stalled(retriable[0].error)
-            sends = [self.send(s.key, s.value) for s in retriable] + [s for s in sends if not s.done]
+            sends = [self.send(s.key, s.value) for s in retriable]
         self._outage.ok()
 
     def _stalled(self, error: BaseException | None) -> None:

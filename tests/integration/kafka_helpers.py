@@ -2,16 +2,31 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
+import os
+import signal
+import subprocess
+import sys
 import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
 from pipeline.io.avro_codec import AvroCodec
 
 
-def produce(bootstrap: str, topic: str, payloads: list[bytes], timestamps_ms: list[int] | None = None) -> None:
-    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True})
+def produce(
+    bootstrap: str,
+    topic: str,
+    payloads: list[bytes],
+    timestamps_ms: list[int] | None = None,
+    max_bytes: int = 1_000_000,
+) -> None:
+    producer = Producer({"bootstrap.servers": bootstrap, "enable.idempotence": True, "message.max.bytes": max_bytes})
     for index, payload in enumerate(payloads):
         key = _key(payload)
         if timestamps_ms is None:
@@ -24,9 +39,11 @@ def produce(bootstrap: str, topic: str, payloads: list[bytes], timestamps_ms: li
 def _key(payload: bytes) -> bytes | None:
     try:
         value = json.loads(payload)
-    except ValueError:
+    except (ValueError, RecursionError):
         return None
-    return value["id"].encode() if isinstance(value, dict) and isinstance(value.get("id"), str) else None
+    if not isinstance(value, dict) or not isinstance(value.get("id"), str):
+        return None
+    return str(value["id"]).encode("utf-8", "backslashreplace")
 
 
 def consume_all(
@@ -88,3 +105,97 @@ def end_offsets(bootstrap: str, topic: str, partitions: int) -> dict[int, int]:
         return {p: consumer.get_watermark_offsets(TopicPartition(topic, p), timeout=20)[1] for p in range(partitions)}
     finally:
         consumer.close()
+
+
+def wait_for(condition: Callable[[], bool], timeout_s: float, what: str, every_s: float = 1.0) -> None:
+    """Poll `condition` until it holds; fail the test after `timeout_s` (every loop is bounded)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if condition():
+            return
+        time.sleep(every_s)
+    raise AssertionError(f"timed out after {timeout_s:.0f}s waiting for {what}")
+
+
+def descendants(pid: int) -> list[int]:
+    """PIDs of every live process below `pid` (from /proc: children of children too)."""
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        parent = pending.pop()
+        try:
+            with open(f"/proc/{parent}/task/{parent}/children") as handle:
+                children = [int(c) for c in handle.read().split()]
+        except OSError:
+            continue
+        found += children
+        pending += children
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat") as handle:
+            return handle.read().split(")")[-1].split()[0] != "Z"
+    except OSError:
+        return False
+
+
+@dataclass
+class CliRun:
+    """A `newsevents` command running in a session of its own, its stderr in a file."""
+
+    process: subprocess.Popen[bytes]
+    stderr_path: Path
+
+    @property
+    def stderr(self) -> str:
+        return self.stderr_path.read_text(errors="replace")
+
+    def signal(self, signum: int) -> None:
+        os.kill(self.process.pid, signum)
+
+    def kill_hard(self) -> None:
+        """kill -9 of the whole process group: a crash, no shutdown, no flush."""
+        os.killpg(self.process.pid, signal.SIGKILL)
+        self.process.wait(timeout=30)
+
+    def wait(self, timeout_s: float) -> int:
+        return self.process.wait(timeout=timeout_s)
+
+
+@contextmanager
+def newsevents_cli(args: list[str], log_dir: Path) -> Iterator[CliRun]:
+    """Start `newsevents ARGS`; whatever still runs at the end is killed, with its children."""
+    log_dir.mkdir(parents=True, exist_ok=True)
+    stderr_path = log_dir / f"newsevents-{time.time_ns()}.stderr"
+    with stderr_path.open("wb") as stderr:
+        process = subprocess.Popen(
+            [sys.executable, "-m", "pipeline", *args],
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+            start_new_session=True,
+            env={**os.environ, "COLUMNS": "200"},
+        )
+    run = CliRun(process, stderr_path)
+    try:
+        yield run
+    finally:
+        if process.poll() is None:
+            children = descendants(process.pid)
+            os.killpg(process.pid, signal.SIGKILL)
+            for child in children:
+                with contextlib.suppress(ProcessLookupError):
+                    os.kill(child, signal.SIGKILL)
+            process.wait(timeout=30)
+
+
+def article_ids(bootstrap: str, topic: str, expect: int = 0, timeout_s: float = 10) -> list[str]:
+    records = consume_all(bootstrap, topic, expect_at_least=expect, timeout_s=timeout_s)
+    return [e["article_id"] for e in decode(records, "event")]
+
+
+def fully_committed(bootstrap: str, group: str, topic: str, partitions: int = 3) -> bool:
+    """Every partition that has records is committed up to its end."""
+    done = committed(bootstrap, group, topic, partitions)
+    return all(done.get(p) == end for p, end in end_offsets(bootstrap, topic, partitions).items() if end > 0)

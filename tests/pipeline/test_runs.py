@@ -14,6 +14,7 @@ from pipeline.runner import run
 from pipeline.schemas import load_schema
 
 from pipeline import metrics as m
+from tests.conftest import RUNNERS
 
 GOOD = [
     {
@@ -30,6 +31,7 @@ GOOD = [
     {"id": "g3", "body": "The weather in the city was mild and the markets were calm."},
 ]
 BAD = [b"{broken", b'{"id": "x"}', b'{"id": 1, "body": "b"}']
+FNAPI = "--runner=FnApiRunner"
 
 
 def write_archive(directory: Path, extra: list[bytes] | None = None) -> str:
@@ -50,12 +52,14 @@ def read_avro(pattern: str, directory: Path) -> list[dict[str, Any]]:
     return records
 
 
-@pytest.fixture(scope="module")
-def backfill(tmp_path_factory: pytest.TempPathFactory) -> tuple[m.RunSummary, Path]:
+@pytest.fixture(scope="module", params=RUNNERS)
+def backfill(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory) -> tuple[m.RunSummary, Path]:
     directory = tmp_path_factory.mktemp("backfill")
     pattern = write_archive(directory)
     out = directory / "out"
-    summary = run(RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(out)), [])
+    summary = run(
+        RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(out)), [f"--runner={request.param}"]
+    )
     return summary, out
 
 
@@ -93,13 +97,15 @@ def test_dead_letters_keep_raw_input_stage_and_reason(backfill: tuple[m.RunSumma
 def test_a_rerun_produces_the_same_event_ids(backfill: tuple[m.RunSummary, Path], tmp_path: Path) -> None:
     _, first_out = backfill
     pattern = write_archive(tmp_path)
-    run(RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out")), [])
+    run(RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out")), [FNAPI])
     first = {e["event_id"] for e in read_avro("events-*.avro", first_out)}
     second = {e["event_id"] for e in read_avro("events-*.avro", tmp_path / "out")}
     assert first == second and first
 
 
-def test_an_extractor_failure_dead_letters_only_that_article(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_an_extractor_failure_dead_letters_only_that_article(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, runner_name: str
+) -> None:
     real_batch, real_one = EventExtractor.extract_batch, EventExtractor.extract
 
     def flaky_batch(self: EventExtractor, articles: list[Any], batch_size: int = 64) -> list[Any]:
@@ -115,7 +121,8 @@ def test_an_extractor_failure_dead_letters_only_that_article(tmp_path: Path, mon
     monkeypatch.setattr(EventExtractor, "extract_batch", flaky_batch)
     monkeypatch.setattr(EventExtractor, "extract", flaky_one)
     pattern = write_archive(tmp_path, [b'{"id": "boom", "body": "EXPLODE now."}'])
-    summary = run(RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out")), [])
+    config = RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out"))
+    summary = run(config, [f"--runner={runner_name}"])
     letters = read_avro("dead-letter-*.avro", tmp_path / "out")
     extract_letters = [d for d in letters if d["stage"] == "EXTRACT"]
     assert [(d["article_id"], d["error_kind"]) for d in extract_letters] == [("boom", "extraction_failed")]
@@ -123,17 +130,16 @@ def test_an_extractor_failure_dead_letters_only_that_article(tmp_path: Path, mon
     assert summary.get(m.ARTICLES_WITH_EVENTS) == 2 and summary.balanced
 
 
-def test_an_unreadable_archive_becomes_a_dead_letter(tmp_path: Path) -> None:
+def test_an_unreadable_archive_becomes_a_dead_letter(tmp_path: Path, runner_name: str) -> None:
     (tmp_path / "broken.jsonl.gz").write_bytes(b"this is not gzip")
-    summary = run(
-        RunConfig(source=ArchiveSourceSettings(pattern=str(tmp_path / "*.gz")), output_dir=str(tmp_path / "out")), []
-    )
+    config = RunConfig(source=ArchiveSourceSettings(pattern=str(tmp_path / "*.gz")), output_dir=str(tmp_path / "out"))
+    summary = run(config, [f"--runner={runner_name}"])
     letters = read_avro("dead-letter-*.avro", tmp_path / "out")
     assert [(d["stage"], d["error_kind"]) for d in letters] == [("READ", "unreadable_archive")]
     assert summary.get(m.ARTICLES_READ) == 1 and summary.balanced
 
 
-def test_hard_bodies_never_break_the_run(tmp_path: Path) -> None:
+def test_hard_bodies_never_break_the_run(tmp_path: Path, runner_name: str) -> None:
     """Empty, punctuation-only, non-English, control characters, 1 MB and over 1 MB bodies:
     each ends as events, as an article without events or as a dead letter with its reason."""
     sentence = "Israeli jets struck Rafah on Monday, killing at least 12 people, medics said. "
@@ -151,10 +157,10 @@ def test_hard_bodies_never_break_the_run(tmp_path: Path) -> None:
         for key, body in bodies.items()
     ]
     (tmp_path / "hard.jsonl").write_bytes(b"\n".join(lines) + b"\n")
-    summary = run(
-        RunConfig(source=ArchiveSourceSettings(pattern=str(tmp_path / "hard.jsonl")), output_dir=str(tmp_path / "out")),
-        [],
+    config = RunConfig(
+        source=ArchiveSourceSettings(pattern=str(tmp_path / "hard.jsonl")), output_dir=str(tmp_path / "out")
     )
+    summary = run(config, [f"--runner={runner_name}"])
     letters = {d["article_id"]: d["error_kind"] for d in read_avro("dead-letter-*.avro", tmp_path / "out")}
     with_events = {e["article_id"] for e in read_avro("events-*.avro", tmp_path / "out")}
     assert letters == {
@@ -168,10 +174,26 @@ def test_hard_bodies_never_break_the_run(tmp_path: Path) -> None:
     assert summary.balanced
 
 
-def test_the_progress_counter_sees_every_article_of_a_local_run(tmp_path: Path) -> None:
+def test_the_progress_counter_sees_every_article_of_a_local_run(tmp_path: Path, runner_name: str) -> None:
     from pipeline import progress
 
     pattern = write_archive(tmp_path)
     before = progress.articles_done()
-    summary = run(RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out")), [])
+    config = RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out"))
+    summary = run(config, [f"--runner={runner_name}"])
     assert progress.articles_done() - before == summary.get(m.ARTICLES_READ) == 6
+
+
+def test_two_local_worker_processes_give_the_same_events_as_one(tmp_path: Path) -> None:
+    """Bounded runs scale out on one machine with FnApiRunner's worker processes (Prism runs
+    a single SDK worker); the events must be the same, id for id."""
+    pattern = write_archive(tmp_path)
+    runs = {"one": [FNAPI], "two": [FNAPI, "--direct_num_workers=2", "--direct_running_mode=multi_processing"]}
+    ids, summaries = {}, {}
+    for name, args in runs.items():
+        summaries[name] = run(
+            RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / name)), args
+        )
+        ids[name] = sorted(e["event_id"] for e in read_avro("events-*.avro", tmp_path / name))
+    assert ids["one"] == ids["two"] and ids["one"]
+    assert summaries["two"].balanced and summaries["two"].get(m.ARTICLES_READ) == 6

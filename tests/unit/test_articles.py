@@ -12,6 +12,8 @@ from pipeline.errors import ErrorKind, InvalidRecord
 from pipeline.model import Provenance, RawRecord
 from pipeline.schemas import load_schema
 
+from tests.poison import POISON
+
 NOW = 1_760_000_000_000
 
 
@@ -116,3 +118,45 @@ def test_control_characters_become_spaces_without_moving_offsets() -> None:
 
 def test_rfc3339_with_z_and_offset_agree() -> None:
     assert parse_rfc3339_ms("2025-10-08T09:00:00Z") == parse_rfc3339_ms("2025-10-08T11:00:00+02:00")
+
+
+@pytest.mark.parametrize("name", sorted(POISON))
+def test_inputs_that_once_stopped_the_stream_get_a_precise_reason(name: str) -> None:
+    payload, kind = POISON[name]
+    with pytest.raises(InvalidRecord) as caught:
+        decode_article(raw(payload), now_ms=NOW)
+    assert caught.value.kind == kind
+    assert caught.value.message and "\n" not in caught.value.message
+
+
+def test_an_unpaired_surrogate_in_the_body_is_replaced_in_place() -> None:
+    article = decode_article(raw('{"id": "b1", "body": "Rockets hit \\ud83d the port."}'), now_ms=NOW)
+    assert article.body == "Rockets hit   the port." and len(article.body) == len("Rockets hit x the port.")
+    article.body.encode("utf-8")  # no surrogate survives
+
+
+@pytest.mark.parametrize(
+    ("published_at", "accepted"),
+    [
+        ("1900-01-01T00:00:00Z", True),
+        ("2199-12-31T23:59:59+00:00", True),
+        ("1899-12-31T23:59:59Z", False),
+        ("1900-01-01T00:00:00+01:00", False),  # 1899 in UTC
+        ("2200-01-01T00:00:00Z", False),
+        ("0001-01-01T00:00:00+14:00", False),
+    ],
+)
+def test_publication_times_must_lie_between_1900_and_2199_utc(published_at: str, accepted: bool) -> None:
+    if accepted:
+        assert parse_rfc3339_ms(published_at) is not None
+        return
+    with pytest.raises(InvalidRecord, match="outside 1900-2199") as caught:
+        parse_rfc3339_ms(published_at)
+    assert caught.value.kind == ErrorKind.INVALID_TIMESTAMP
+
+
+@pytest.mark.parametrize("record_time", [None, -1, 0, 7_258_118_400_000])
+def test_an_unusable_kafka_record_time_does_not_stand_in_for_a_missing_date(record_time: int | None) -> None:
+    article = decode_article(raw('{"id": "t1", "body": "Talks resumed."}', timestamp_ms=record_time), now_ms=NOW)
+    expected = NOW if record_time in (None, -1, 7_258_118_400_000) else 0
+    assert (article.published_at_ms, article.published_at_inferred) == (expected, True)
