@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PRISM := .local/bin/prism
 
-.PHONY: setup demo test lint typecheck unit integration evaluate bench lock kafka-start kafka-stop clean
+.PHONY: setup demo test lint typecheck unit integration chaos evaluate bench lock kafka-start kafka-stop clean
 
 setup: $(STAMP) $(PRISM).version
 
@@ -39,6 +39,9 @@ unit: setup
 
 integration: setup
 	$(BIN)/pytest -m kafka
+
+chaos: setup
+	$(BIN)/pytest -m chaos
 
 evaluate: setup
 	$(BIN)/python scripts/evaluate.py

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from confluent_kafka import Consumer, KafkaException, Producer, TopicPartition
+from confluent_kafka import Consumer, KafkaError, KafkaException, Producer, TopicPartition
 from pipeline.io.avro_codec import AvroCodec
 
 
@@ -83,6 +83,13 @@ def decode(records: list[tuple[bytes, bytes]], schema: str) -> list[dict[str, An
     return [framed.decode(v) if v[:1] == b"\x00" else codec.decode(v) for _, v in records]
 
 
+_COORDINATOR_MOVING = {
+    KafkaError.NOT_COORDINATOR,
+    KafkaError.COORDINATOR_LOAD_IN_PROGRESS,
+    KafkaError.COORDINATOR_NOT_AVAILABLE,
+}
+
+
 def committed(bootstrap: str, group: str, topic: str, partitions: int) -> dict[int, int]:
     """Committed offsets of a group; retries while a fresh broker's coordinator is loading."""
     deadline = time.monotonic() + 60
@@ -92,7 +99,9 @@ def committed(bootstrap: str, group: str, topic: str, partitions: int) -> dict[i
             found = consumer.committed([TopicPartition(topic, p) for p in range(partitions)], timeout=20)
             return {tp.partition: tp.offset for tp in found}
         except KafkaException as err:
-            if not err.args[0].retriable() or time.monotonic() > deadline:
+            # A broker that just (re)started moves or loads its group coordinator: wait for it.
+            moving = err.args[0].code() in _COORDINATOR_MOVING
+            if not (err.args[0].retriable() or moving) or time.monotonic() > deadline:
                 raise
             time.sleep(1)
         finally:
