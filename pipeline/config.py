@@ -46,6 +46,8 @@ class KafkaSourceSettings(BaseModel):
     outage_limit_s: float = Field(default=DEFAULT_OUTAGE_LIMIT_S, gt=0)
     # A file whose appearance asks the readers to stop claiming records (a clean stop).
     stop_path: str | None = None
+    # Set per run by runner.run: scopes the readers' memory of what they committed.
+    run_id: str = ""
 
 
 class ArchiveSourceSettings(BaseModel):

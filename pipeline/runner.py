@@ -10,6 +10,7 @@ other runner (DataflowRunner, ...) and its options pass through unchanged.
 from __future__ import annotations
 
 import logging
+import uuid
 from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
@@ -19,7 +20,7 @@ from apache_beam.options.pipeline_options import PipelineOptions
 from apache_beam.runners.runner import PipelineState
 
 from pipeline import graph
-from pipeline.config import RunConfig
+from pipeline.config import KafkaSourceSettings, RunConfig
 from pipeline.errors import RunFailed, UserError, fatal_reason
 from pipeline.metrics import RunSummary, summarize
 from pipeline.prism import find_prism, prism_job_server
@@ -117,6 +118,9 @@ def run(config: RunConfig, beam_args: list[str]) -> RunSummary:
     """
     streaming = not config.bounded
     choice = choose_runner(beam_args, streaming=streaming)
+    if isinstance(config.source, KafkaSourceSettings):
+        run_id = uuid.uuid4().hex
+        config = config.model_copy(update={"source": config.source.model_copy(update={"run_id": run_id})})
     with _runner_services(choice) as endpoint:
         options = options_for(choice, streaming=streaming, job_endpoint=endpoint)
         pipeline = beam.Pipeline(options=options)

@@ -4,6 +4,7 @@
 from __future__ import annotations
 
 import os
+import random
 import socket
 import subprocess
 import uuid
@@ -18,18 +19,39 @@ ROOT = Path(__file__).resolve().parent.parent
 KAFKA_SCRIPT = ROOT / "scripts" / "kafka-local"
 
 
-def _free_port() -> int:
+def _ephemeral_ports() -> tuple[int, int]:
+    try:
+        low, high = Path("/proc/sys/net/ipv4/ip_local_port_range").read_text().split()
+        return int(low), int(high)
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def _bindable(port: int) -> bool:
     with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port: int = sock.getsockname()[1]
-    # The controller listens on port + 1 and SASL on port + 2: make sure those are free too.
-    for extra in (1, 2):
-        with socket.socket() as sock:
-            try:
-                sock.bind(("127.0.0.1", port + extra))
-            except OSError:
-                return _free_port()
-    return port
+        try:
+            sock.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def _free_port(below_ephemeral: bool = False) -> int:
+    """A free port P with P+1 (controller) and P+2 (SASL) free too.
+
+    `below_ephemeral` picks one outside the kernel's ephemeral range, for a broker that is
+    restarted: while it is down, a client's outgoing socket could otherwise take its port.
+    """
+    for _ in range(200):
+        if below_ephemeral:
+            port = random.randrange(20_000, _ephemeral_ports()[0] - 3)
+        else:
+            with socket.socket() as sock:
+                sock.bind(("127.0.0.1", 0))
+                port = sock.getsockname()[1]
+        if all(_bindable(port + extra) for extra in (0, 1, 2)):
+            return port
+    raise RuntimeError("no free port triple found")
 
 
 @pytest.fixture(scope="session")

@@ -21,6 +21,7 @@ from kafka.errors import (
 )
 
 from pipeline.errors import UserError
+from pipeline.io.outage import describe
 from pipeline.kafka_settings import KafkaSettings
 
 CONNECT_TIMEOUT_MS = 5000
@@ -41,8 +42,7 @@ def describe_kafka_error(kafka: KafkaSettings, err: KafkaError, doing: str) -> U
 
 
 def _reason(err: BaseException) -> str:
-    text = " ".join(str(err).split())
-    return f"{type(err).__name__}: {text}" if text else type(err).__name__
+    return describe(err)
 
 
 _AUTH_FAILURE = re.compile(r"(SaslAuthenticationFailedError|UnsupportedSaslMechanismError)[:\s]+(.*)")

@@ -28,7 +28,7 @@ from kafka.errors import KafkaError, KafkaTimeoutError
 
 from pipeline.config import KafkaSinkSettings
 from pipeline.errors import SinkRejected
-from pipeline.io.outage import OutageClock
+from pipeline.io.outage import OutageClock, describe
 from pipeline.metrics import NAMESPACE
 from pipeline.model import EncodedRecord
 
@@ -115,11 +115,7 @@ def _await(sends: list[_Send], timeout_s: float) -> bool:
 
 
 def describe_error(error: BaseException | None) -> str:
-    if error is None:
-        return "no acknowledgement"
-    text = " ".join(str(error).split())
-    name = type(error).__name__
-    return f"{name}: {text}" if text and text != name else name
+    return "no acknowledgement" if error is None else describe(error)
 
 
 class ConfirmedSender:

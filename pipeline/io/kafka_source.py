@@ -159,9 +159,9 @@ class _CheckpointOnlyTracker(OffsetRestrictionTracker):
 _RESTRICTION = beam.DoFn.RestrictionParam(_OffsetRangeProvider())
 _WATERMARK = beam.DoFn.WatermarkEstimatorParam(ManualWatermarkEstimator.default_provider())
 
-# The highest offset committed per (group, topic, partition) in this process: a late retry of
-# an older commit must never move a group backwards.
-_COMMITTED: dict[tuple[str, str, int], int] = {}
+# The highest offset committed per (run, group, topic, partition) in this process: a late retry
+# of an older commit must never move a group backwards.
+_COMMITTED: dict[tuple[str, str, str, int], int] = {}
 _COMMITTED_LOCK = threading.Lock()
 
 
@@ -311,7 +311,7 @@ class _PartitionReader(beam.DoFn):
 
     def _commit(self, tp: TopicPartition, offset: int) -> None:
         assert self._settings.group_id is not None
-        key = (self._settings.group_id, tp.topic, tp.partition)
+        key = (self._settings.run_id, self._settings.group_id, tp.topic, tp.partition)
         with _COMMITTED_LOCK:
             if _COMMITTED.get(key, -1) >= offset:
                 return

@@ -80,5 +80,13 @@ class OutageClock:
 
 
 def _brief(error: object) -> str:
-    text = f"{type(error).__name__}: {error}" if isinstance(error, BaseException) else str(error)
-    return " ".join(text.split())[:300]
+    return describe(error)[:300]
+
+
+def describe(error: object) -> str:
+    """`Name: message` on one line (kafka-python's messages often start with the name already)."""
+    text = " ".join(str(error).split())
+    if not isinstance(error, BaseException):
+        return text
+    name = type(error).__name__
+    return text if text.startswith(name) else f"{name}: {text}" if text else name

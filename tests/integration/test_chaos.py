@@ -53,7 +53,12 @@ class Broker:
     def _script(self, command: str) -> None:
         args = [str(KAFKA_SCRIPT), command, "--port", str(self.port), "--data-dir", str(self.data_dir)]
         done = subprocess.run(args, capture_output=True, text=True, timeout=180)
-        assert done.returncode == 0, f"kafka-local {command}: {done.stdout}\n{done.stderr}"
+        if done.returncode != 0:
+            logs = "".join(
+                f"\n--- {path.name}:\n" + "\n".join(path.read_text(errors="replace").splitlines()[-15:])
+                for path in sorted(self.data_dir.glob("*.out")) + sorted(self.data_dir.glob("*.log"))
+            )
+            raise AssertionError(f"kafka-local {command}: {done.stdout}\n{done.stderr}{logs}")
 
     def start(self) -> None:
         self._script("start")
@@ -69,7 +74,8 @@ class Broker:
 
 @pytest.fixture(scope="module")
 def broker(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Broker]:
-    started = Broker(_free_port(), tmp_path_factory.mktemp("chaos-kafka"))
+    # Below the ephemeral range: while the broker is down, no client socket can take its ports.
+    started = Broker(_free_port(below_ephemeral=True), tmp_path_factory.mktemp("chaos-kafka"))
     started.start()
     try:
         yield started

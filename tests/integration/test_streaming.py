@@ -118,6 +118,7 @@ def test_a_crash_after_commit_resumes_without_loss_or_duplicates(
         wait_for(lambda: fully_committed(kafka_bootstrap, "g-crash", articles), 180, "offsets of the second batch")
         cli.signal(signal.SIGINT)
         assert cli.wait(30) == 0, cli.stderr
+    assert "Traceback" not in cli.stderr and "stopped by SIGINT" in cli.stderr, cli.stderr[-2000:]
     written = decode(consume_all(kafka_bootstrap, events, expect_at_least=14), "event")
     assert {e["article_id"] for e in written} == {f"a{i}" for i in range(4)} | {f"b{i}" for i in range(3)}
     # Every event written once: nothing was read again after the crash, since all was committed.

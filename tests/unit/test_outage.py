@@ -4,8 +4,9 @@ reason survives the trip through a runner's error text."""
 from __future__ import annotations
 
 import pytest
+from kafka.errors import KafkaTimeoutError
 from pipeline.errors import BrokerUnavailable, FatalRunError, SinkRejected, fatal_reason
-from pipeline.io.outage import MAX_BACKOFF_S, OutageClock
+from pipeline.io.outage import MAX_BACKOFF_S, OutageClock, describe
 
 
 class FakeClock:
@@ -68,3 +69,9 @@ def test_a_reason_framed_twice_by_a_runner_comes_out_once() -> None:
     beam_style = SinkRejected(f"{error} [while running 'WriteEvents/ToKafka']")
     assert beam_style.reason == "topic 'e' does not exist"
     assert fatal_reason(RuntimeError(f"[newsevents-fatal] {error} [x] [/newsevents-fatal]")) == error.reason
+
+
+def test_an_error_is_described_once_by_name() -> None:
+    assert describe(KafkaTimeoutError("Failed to update metadata")) == "KafkaTimeoutError: Failed to update metadata"
+    assert describe(TimeoutError("no\nreply")) == "TimeoutError: no reply"
+    assert describe(OSError()) == "OSError"
