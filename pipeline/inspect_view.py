@@ -83,7 +83,7 @@ def event_table(records: list[dict[str, Any]], title: str) -> Table:
 
 def dead_letter_table(records: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title, expand=True)
-    for column in ("stage", "reason", "message", "article", "from"):
+    for column in ("stage", "reason", "message", "article", "from", "input"):
         table.add_column(column, overflow="fold")
     for r in records:
         prov = r["provenance"]
@@ -92,8 +92,16 @@ def dead_letter_table(records: list[dict[str, Any]], title: str) -> Table:
             if prov["kind"] == "KAFKA"
             else f"{prov['path']}:{prov['line']}"
         )
-        table.add_row(r["stage"], r["error_kind"], r["message"], r.get("article_id") or "", where)
+        table.add_row(r["stage"], r["error_kind"], r["message"], r.get("article_id") or "", where, _input_size(r))
     return table
+
+
+def _input_size(letter: dict[str, Any]) -> str:
+    """How big the failed input was, and whether the dead letter holds only its start."""
+    size = letter.get("raw_size", -1)
+    if size is None or size < 0:  # written before dead letters recorded the size
+        size = len(letter["raw_payload"])
+    return f"{size:,} B" + (" (cut)" if letter.get("raw_truncated") else "")
 
 
 def _event_row(record: dict[str, Any]) -> list[str]:

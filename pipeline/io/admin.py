@@ -24,7 +24,8 @@ from pipeline.errors import UserError
 from pipeline.io.outage import describe
 from pipeline.kafka_settings import KafkaSettings
 
-CONNECT_TIMEOUT_MS = 5000
+# Long enough for a SASL handshake on a loaded machine, so that a rejection is seen as one.
+CONNECT_TIMEOUT_MS = 10_000
 # A record batch and its record headers take this much beside the key and value.
 RECORD_OVERHEAD_BYTES = 512
 
@@ -45,7 +46,9 @@ def _reason(err: BaseException) -> str:
     return describe(err)
 
 
-_AUTH_FAILURE = re.compile(r"(SaslAuthenticationFailedError|UnsupportedSaslMechanismError)[:\s]+(.*)")
+# The broker's reason, wherever kafka-python's message wraps it ("... Connection lost: [Error
+# 58] SaslAuthenticationFailedError: SaslAuthenticationFailedError: Authentication failed: ...").
+_AUTH_FAILURE = re.compile(r"(SaslAuthenticationFailedError|UnsupportedSaslMechanismError)(?:: \1)?: ([^()\n]+)")
 
 
 class _AuthFailureListener(logging.Handler):
@@ -59,12 +62,14 @@ class _AuthFailureListener(logging.Handler):
     def emit(self, record: logging.LogRecord) -> None:
         match = _AUTH_FAILURE.search(record.getMessage())
         if match and self.reason is None:
-            self.reason = f"{match.group(1)}: {match.group(2).split('SaslAuthenticationFailedError: ')[-1]}"
+            self.reason = f"{match.group(1)}: {match.group(2).strip()}"
 
 
 @contextlib.contextmanager
 def _listening_for_auth_failures() -> Iterator[_AuthFailureListener]:
-    logger = logging.getLogger("kafka.net.connection")
+    # Every kafka-python logger: which one reports the rejection depends on where the
+    # handshake fails (connection, manager).
+    logger = logging.getLogger("kafka")
     listener = _AuthFailureListener()
     level, propagate = logger.level, logger.propagate
     logger.addHandler(listener)

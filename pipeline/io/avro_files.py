@@ -121,8 +121,7 @@ class WriteAvroFilesFn(beam.DoFn):
     def setup(self) -> None:
         self._schema = load_schema(self._schema_name)
         for directory in (self._output_dir, FileSystems.join(self._output_dir, INPROGRESS_DIR)):
-            if not FileSystems.exists(directory):
-                FileSystems.mkdirs(directory)
+            _ensure_directory(directory)
         sweep_orphans(self._output_dir)
 
     def start_bundle(self) -> None:
@@ -173,6 +172,17 @@ class WriteAvroFilesFn(beam.DoFn):
 # Record times outside what a file name can show (no timestamp, or Beam's end of time) are
 # filed under the epoch window rather than failing the bundle.
 _LAST_NAMEABLE_S = 253_402_300_799  # 9999-12-31T23:59:59Z
+
+
+def _ensure_directory(path: str) -> None:
+    """Create `path` unless it exists; several workers may race to create the same one."""
+    if FileSystems.exists(path):
+        return
+    try:
+        FileSystems.mkdirs(path)
+    except OSError:  # Beam's mkdirs raises when another worker made it first
+        if not FileSystems.exists(path):
+            raise
 
 
 def _seconds(timestamp: Any) -> float:

@@ -208,3 +208,38 @@ def fully_committed(bootstrap: str, group: str, topic: str, partitions: int = 3)
     """Every partition that has records is committed up to its end."""
     done = committed(bootstrap, group, topic, partitions)
     return all(done.get(p) == end for p, end in end_offsets(bootstrap, topic, partitions).items() if end > 0)
+
+
+def read_to_end(bootstrap: str, topic: str, partitions: int, timeout_s: float = 120.0) -> list[tuple[bytes, bytes]]:
+    """Every record of the topic up to the end offsets it has now, partition by partition.
+
+    Unlike consume_all, this cannot stop early while one partition is still unavailable (as
+    after a broker restart): it reads until each partition reaches its end offset, or fails.
+    """
+    deadline = time.monotonic() + timeout_s
+    ends: dict[int, int] = {}
+    while len(ends) < partitions:
+        try:
+            ends = end_offsets(bootstrap, topic, partitions)
+        except KafkaException:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+    consumer = Consumer(
+        {"bootstrap.servers": bootstrap, "group.id": f"check-{time.time_ns()}", "enable.auto.commit": False}
+    )
+    records: list[tuple[bytes, bytes]] = []
+    try:
+        consumer.assign([TopicPartition(topic, p, 0) for p in range(partitions) if ends[p] > 0])
+        reached = dict.fromkeys(range(partitions), 0)
+        while any(reached[p] < ends[p] for p in range(partitions)):
+            assert time.monotonic() < deadline, f"read only {reached} of {ends} in {timeout_s:.0f}s"
+            message = consumer.poll(0.5)
+            if message is None:
+                continue
+            assert message.error() is None, message.error()
+            records.append((message.key(), message.value()))
+            reached[message.partition()] = message.offset() + 1
+    finally:
+        consumer.close()
+    return records
