@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import unicodedata
+from collections.abc import Callable
 from datetime import UTC, datetime
 from functools import lru_cache
 from typing import Any, Literal
@@ -17,6 +18,8 @@ from pipeline.model import Article, RawRecord
 from pipeline.schemas import load_schema
 
 InputFormat = Literal["json", "avro", "avro-confluent"]
+# Reads a registry-framed value (wire header included) into the given reader schema.
+FramedReader = Callable[[bytes, Any], Any]
 # Kafka's default message limit is 1 MB: a body of that size is read and processed; larger ones
 # are dead-lettered as body_too_large.
 DEFAULT_MAX_BODY_CHARS = 1_048_576
@@ -50,13 +53,16 @@ def decode_article(
     input_format: InputFormat = "json",
     max_body_chars: int = DEFAULT_MAX_BODY_CHARS,
     now_ms: int,
+    framed_reader: FramedReader | None = None,
 ) -> Article:
-    """Parse and validate one input record.
+    """Parse and validate one input record. `framed_reader` reads registry-framed Avro with
+    the writer's schema (pipeline.io.registry.WriterSchemas.decode); without it, framed
+    records are read with our own article schema.
 
     Raises:
         InvalidRecord: with the reason, for anything that breaks the input contract.
     """
-    fields = _payload_to_mapping(raw.payload, input_format)
+    fields = _payload_to_mapping(raw.payload, input_format, framed_reader)
     article_id = fields.get("id") if isinstance(fields.get("id"), str) else None
     try:
         parsed = ArticleIn.model_validate(fields)
@@ -163,10 +169,12 @@ def _first_surrogate(text: str) -> int | None:
     return None
 
 
-def _payload_to_mapping(payload: bytes, input_format: InputFormat) -> dict[str, Any]:
+def _payload_to_mapping(
+    payload: bytes, input_format: InputFormat, framed_reader: FramedReader | None
+) -> dict[str, Any]:
     if input_format == "json":
         return _json_mapping(payload)
-    return _avro_mapping(payload, framed=input_format == "avro-confluent")
+    return _avro_mapping(payload, framed=input_format == "avro-confluent", framed_reader=framed_reader)
 
 
 def _json_mapping(payload: bytes) -> dict[str, Any]:
@@ -187,14 +195,17 @@ def _json_mapping(payload: bytes) -> dict[str, Any]:
     return value
 
 
-def _avro_mapping(payload: bytes, *, framed: bool) -> dict[str, Any]:
+def _avro_mapping(payload: bytes, *, framed: bool, framed_reader: FramedReader | None = None) -> dict[str, Any]:
     body = payload
     if framed:
         if len(payload) < 5 or payload[0] != _CONFLUENT_MAGIC:
             raise InvalidRecord(ErrorKind.INVALID_AVRO, "payload lacks the Confluent wire-format header")
         body = payload[5:]
     try:
-        record = fastavro.schemaless_reader(io.BytesIO(body), _article_schema(), None)
+        if framed and framed_reader is not None:
+            record = framed_reader(payload, _article_schema())
+        else:
+            record = fastavro.schemaless_reader(io.BytesIO(body), _article_schema(), None)
     except (EOFError, ValueError, IndexError, UnicodeDecodeError, OverflowError, MemoryError, TypeError) as err:
         # Garbage bytes read as Avro can claim huge lengths or impossible unions.
         raise InvalidRecord(

@@ -21,8 +21,12 @@ from rich.console import Console
 
 from pipeline.articles import parse_rfc3339_ms
 from pipeline.config import (
+    DEFAULT_AGGREGATE_WINDOW_S,
+    DEFAULT_ALLOWED_LATENESS_S,
     DEFAULT_DEAD_LETTER_PAYLOAD_BYTES,
+    DEFAULT_EARLY_FIRING_S,
     DEFAULT_OUTAGE_LIMIT_S,
+    AggregateSettings,
     ArchiveSourceSettings,
     ExtractionSettings,
     KafkaSinkSettings,
@@ -91,6 +95,23 @@ OutageOption = Annotated[
 FileWindowOption = Annotated[
     int, typer.Option("--file-window", min=1, help="Seconds of record time per output file name window")
 ]
+AggregatesTopicOption = Annotated[
+    str | None,
+    typer.Option(
+        "--aggregates-topic", help="Publish counts per event-time window, type and country to this topic (upserts)"
+    ),
+]
+AggregateWindowOption = Annotated[
+    int, typer.Option("--aggregate-window", min=1, help="Seconds of event time per aggregate window")
+]
+RegistryOption = Annotated[
+    str | None,
+    typer.Option(
+        "--schema-registry",
+        envvar="NEWSEVENTS_SCHEMA_REGISTRY",
+        help="Confluent-compatible schema registry URL: register our schemas as <topic>-value, write the wire format",
+    ),
+]
 ModelOption = Annotated[str, typer.Option("--model", help="spaCy model package to load")]
 BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per spaCy batch")]
 _DEFAULTS = ExtractionSettings()
@@ -136,6 +157,24 @@ def _sink(kafka: KafkaSettings, topic: str, limits: dict[str, int], outage: floa
     return KafkaSinkSettings(kafka=kafka, topic=topic, max_record_bytes=limits[topic], outage_limit_s=outage, **extra)
 
 
+def _registered(
+    registry: str | None,
+    events: str | None,
+    dead_letters: str | None,
+    aggregates: str | None,
+    fixed_event_id: int | None,
+) -> dict[str, int]:
+    """Schema ids per output topic: registered in `registry`, or the fixed events id."""
+    if registry is None:
+        return {events: fixed_event_id} if events and fixed_event_id is not None else {}
+    if fixed_event_id is not None:
+        raise UserError("give either --schema-registry or --confluent-schema-id, not both")
+    from pipeline.io.registry import register_schemas
+
+    wanted = {events: "event", dead_letters: "dead_letter", aggregates: "aggregate"}
+    return register_schemas(registry, {topic: name for topic, name in wanted.items() if topic})
+
+
 @app.command(context_settings=_BEAM_ARGS)
 def run(
     ctx: typer.Context,
@@ -173,6 +212,17 @@ def run(
     dead_letter_payload: Annotated[
         int, typer.Option("--dead-letter-payload", min=1024, help="Bytes of a failed input a dead letter keeps")
     ] = DEFAULT_DEAD_LETTER_PAYLOAD_BYTES,
+    aggregates_topic: AggregatesTopicOption = None,
+    schema_registry: RegistryOption = None,
+    aggregate_window: AggregateWindowOption = DEFAULT_AGGREGATE_WINDOW_S,
+    allowed_lateness: Annotated[
+        int,
+        typer.Option("--allowed-lateness", min=0, help="Streaming: seconds after a window's end that events update it"),
+    ] = DEFAULT_ALLOWED_LATENESS_S,
+    early_firing: Annotated[
+        int,
+        typer.Option("--early-firing", min=1, help="Streaming: seconds between running counts of an open window"),
+    ] = DEFAULT_EARLY_FIRING_S,
     model: ModelOption = _DEFAULTS.model,
     batch_size: BatchOption = _DEFAULTS.batch_size,
     kafka_option: KafkaOptions = None,
@@ -189,16 +239,35 @@ def run(
         from_time_ms=_time_ms(from_time, "--from-time"), to_time_ms=_time_ms(to_time, "--to-time"),
         max_bundle_seconds=checkpoint_seconds, outage_limit_s=outage_limit,
     )  # fmt: skip
-    require_topics(kafka, [input_topic, output_topic, dead_letter_topic])
-    limits = record_limits(kafka, [output_topic, dead_letter_topic])
+    outputs = [output_topic, dead_letter_topic, *([aggregates_topic] if aggregates_topic else [])]
+    require_topics(kafka, [input_topic, *outputs])
+    limits = record_limits(kafka, outputs)
+    ids = _registered(schema_registry, output_topic, dead_letter_topic, aggregates_topic, confluent_schema_id)
     config = RunConfig(
         source=source,
-        extraction=ExtractionSettings(model=model, input_format=input_format, batch_size=batch_size),
-        events_topic=_sink(kafka, output_topic, limits, outage_limit, confluent_schema_id=confluent_schema_id),
-        dead_letter_topic=_sink(kafka, dead_letter_topic, limits, outage_limit),
+        extraction=ExtractionSettings(
+            model=model,
+            input_format=input_format,
+            batch_size=batch_size,
+            schema_registry_url=schema_registry if input_format == "avro-confluent" else None,
+        ),
+        events_topic=_sink(kafka, output_topic, limits, outage_limit, confluent_schema_id=ids.get(output_topic)),
+        dead_letter_topic=_sink(
+            kafka, dead_letter_topic, limits, outage_limit, confluent_schema_id=ids.get(dead_letter_topic)
+        ),
         output_dir=output_dir,
         file_window_seconds=file_window,
         dead_letter_payload_bytes=dead_letter_payload,
+        aggregates=AggregateSettings(
+            window_seconds=aggregate_window, allowed_lateness_s=allowed_lateness, early_firing_s=early_firing
+        )
+        if aggregates_topic
+        else None,
+        aggregates_topic=_sink(
+            kafka, aggregates_topic, limits, outage_limit, confluent_schema_id=ids.get(aggregates_topic)
+        )
+        if aggregates_topic
+        else None,
     )
     _run(config, _beam_args(ctx))
 
@@ -215,6 +284,12 @@ def backfill(
     bootstrap_servers: BootstrapOption = None,
     file_window: FileWindowOption = 300,
     outage_limit: OutageOption = DEFAULT_OUTAGE_LIMIT_S,
+    aggregates: Annotated[
+        bool, typer.Option("--aggregates", help="Also write final counts per window, type and country to files")
+    ] = False,
+    aggregates_topic: AggregatesTopicOption = None,
+    schema_registry: RegistryOption = None,
+    aggregate_window: AggregateWindowOption = DEFAULT_AGGREGATE_WINDOW_S,
     model: ModelOption = _DEFAULTS.model,
     batch_size: BatchOption = _DEFAULTS.batch_size,
     kafka_option: KafkaOptions = None,
@@ -225,21 +300,34 @@ def backfill(
 
     if not _matches(input_glob):
         raise UserError(f"no files match --input '{input_glob}'")
-    topics = [t for t in (output_topic, dead_letter_topic) if t]
+    topics = [t for t in (output_topic, dead_letter_topic, aggregates_topic) if t]
     kafka = _kafka(bootstrap_servers, kafka_option, kafka_config) if topics else None
     limits: dict[str, int] = {}
     if kafka is not None:
         require_topics(kafka, topics)
         limits = record_limits(kafka, topics)
+    elif schema_registry:
+        raise UserError("--schema-registry needs a topic to write to (--output-topic, --dead-letter-topic, ...)")
+    ids = _registered(schema_registry, output_topic, dead_letter_topic, aggregates_topic, None)
     config = RunConfig(
         source=ArchiveSourceSettings(pattern=input_glob),
         extraction=ExtractionSettings(model=model, batch_size=batch_size),
-        events_topic=_sink(kafka, output_topic, limits, outage_limit) if kafka and output_topic else None,
-        dead_letter_topic=_sink(kafka, dead_letter_topic, limits, outage_limit)
+        events_topic=_sink(kafka, output_topic, limits, outage_limit, confluent_schema_id=ids.get(output_topic))
+        if kafka and output_topic
+        else None,
+        dead_letter_topic=_sink(
+            kafka, dead_letter_topic, limits, outage_limit, confluent_schema_id=ids.get(dead_letter_topic)
+        )
         if kafka and dead_letter_topic
         else None,
         output_dir=output_dir,
         file_window_seconds=file_window,
+        aggregates=AggregateSettings(window_seconds=aggregate_window) if aggregates or aggregates_topic else None,
+        aggregates_topic=_sink(
+            kafka, aggregates_topic, limits, outage_limit, confluent_schema_id=ids.get(aggregates_topic)
+        )
+        if kafka and aggregates_topic
+        else None,
     )
     _run(config, _beam_args(ctx))
 
@@ -276,6 +364,15 @@ def inspect(
     dead_letters: Annotated[
         bool, typer.Option("--dead-letters", help="The topic holds dead letters, not events")
     ] = False,
+    aggregates: Annotated[bool, typer.Option("--aggregates", help="The topic holds aggregates, not events")] = False,
+    schema_registry: Annotated[
+        str | None,
+        typer.Option(
+            "--schema-registry",
+            envvar="NEWSEVENTS_SCHEMA_REGISTRY",
+            help="Read registry-framed records with the schema their writer registered here",
+        ),
+    ] = None,
     fmt: Annotated[str, typer.Option("--format", "-f", help="table or json (one record per line)")] = "table",
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1, help="Show at most N records")] = None,
     event_type: Annotated[str | None, typer.Option("--type", help="Only events of this type (e.g. STRIKE)")] = None,
@@ -285,7 +382,7 @@ def inspect(
     kafka_option: KafkaOptions = None,
     kafka_config: KafkaConfig = None,
 ) -> None:
-    """Print events or dead letters as a readable table or as JSON lines."""
+    """Print events, dead letters or aggregates as a readable table or as JSON lines."""
     from pipeline.inspect_view import print_records, records_from_files, records_from_topic
 
     if fmt not in ("table", "json"):
@@ -294,10 +391,15 @@ def inspect(
         raise UserError("give either a PATH to Avro files or --topic")
     if topic is not None:
         from pipeline.io.admin import require_topics
+        from pipeline.io.registry import WriterSchemas
 
+        if dead_letters and aggregates:
+            raise UserError("give at most one of --dead-letters and --aggregates")
         kafka = _kafka(bootstrap_servers, kafka_option, kafka_config)
         require_topics(kafka, [topic])
-        source = records_from_topic(kafka, topic, "dead_letter" if dead_letters else "event", max_wait, None)
+        kind = "dead_letter" if dead_letters else "aggregate" if aggregates else "event"
+        registry = WriterSchemas(schema_registry, outage_limit_s=30) if schema_registry else None
+        source = records_from_topic(kafka, topic, kind, max_wait, None, registry)
         title = f"topic {topic}"
     else:
         assert path is not None

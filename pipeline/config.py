@@ -18,8 +18,13 @@ DEFAULT_OUTAGE_LIMIT_S = 300.0
 # message.max.bytes); the CLI reads the real ones from the cluster at start.
 DEFAULT_MAX_RECORD_BYTES = 1_000_000
 DEFAULT_DEAD_LETTER_PAYLOAD_BYTES = 262_144
+# News reports events after the fact, often days after: windows of counts stay open a week.
+DEFAULT_AGGREGATE_WINDOW_S = 3600
+DEFAULT_ALLOWED_LATENESS_S = 7 * 24 * 3600
+DEFAULT_EARLY_FIRING_S = 10
 
 __all__ = [
+    "AggregateSettings",
     "ArchiveSourceSettings",
     "ExtractionSettings",
     "KafkaSettings",
@@ -78,6 +83,20 @@ class ExtractionSettings(BaseModel):
     input_format: InputFormat = "json"
     max_body_chars: int = Field(default=DEFAULT_MAX_BODY_CHARS, gt=0)
     batch_size: int = Field(default=16, gt=0)
+    # Where registry-framed Avro inputs find their writers' schemas (avro-confluent).
+    schema_registry_url: str | None = None
+
+
+class AggregateSettings(BaseModel):
+    """Windowed counts of events (aggregate.avsc), by event-time window, type and country."""
+
+    model_config = _FROZEN
+
+    window_seconds: int = Field(default=DEFAULT_AGGREGATE_WINDOW_S, gt=0)
+    # Streaming: how long after a window's end later events still update it.
+    allowed_lateness_s: int = Field(default=DEFAULT_ALLOWED_LATENESS_S, ge=0)
+    # Streaming: how often an open window publishes its running count.
+    early_firing_s: int = Field(default=DEFAULT_EARLY_FIRING_S, gt=0)
 
 
 class RunConfig(BaseModel):
@@ -94,6 +113,10 @@ class RunConfig(BaseModel):
     # for archives); each bundle writes one file per span it has records for.
     file_window_seconds: int = Field(default=300, gt=0)
     dead_letter_payload_bytes: int = Field(default=DEFAULT_DEAD_LETTER_PAYLOAD_BYTES, ge=1024)
+    # Counts are made when this is set; they go to `aggregates_topic`, and in bounded runs to
+    # `aggregates-*.avro` files in output_dir as well.
+    aggregates: AggregateSettings | None = None
+    aggregates_topic: KafkaSinkSettings | None = None
 
     @property
     def bounded(self) -> bool:

@@ -26,6 +26,7 @@ class ErrorKind(StrEnum):
     EXTRACTION_FAILED = "extraction_failed"
     ENCODING_FAILED = "encoding_failed"
     RECORD_TOO_LARGE = "record_too_large"
+    UNKNOWN_SCHEMA = "unknown_schema"
 
 
 class NewsEventsError(Exception):

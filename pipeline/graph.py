@@ -1,13 +1,16 @@
 """The pipeline graph. It reads like the diagram in the README:
 
     ReadArticles -> DecodeArticles -> ExtractEvents -> EncodeEvents -> WriteEvents
-         |               |                |               |
+         |               |                |               |    \
+         |               |                |               |     +-> AggregateEvents -> WriteAggregates
          +---------------+----------------+---------------+--> WriteDeadLetters (one per step)
     bounded Kafka runs: CommitPositions, after every write
 
 In streaming every step from ReadArticles to the writers is fused into one stage, and the
 reader commits a bundle's offsets once the runner has finalized it, after every write of the
 bundle is durable. Bounded runs spread articles over workers, so they commit at the end.
+AggregateEvents (optional) counts events per event-time window, type and country; in streaming
+it is a stage of its own after a GroupByKey, and its counts are runner state (see its module).
 """
 
 from __future__ import annotations
@@ -18,19 +21,21 @@ from apache_beam.pvalue import PCollection
 from pipeline.config import ArchiveSourceSettings, RunConfig
 from pipeline.io.archives import ReadArchives
 from pipeline.io.kafka_source import POSITIONS, RECORDS, CommitPositions, ReadKafkaTopic
+from pipeline.io.registry import WriterSchemas
+from pipeline.transforms.aggregate import AggregateEvents
 from pipeline.transforms.common import DEAD_LETTERS, MAIN
 from pipeline.transforms.decode import DecodeArticles
 from pipeline.transforms.encode import EncodeEvents
 from pipeline.transforms.extract import ExtractEvents
-from pipeline.transforms.write import WriteDeadLetters, WriteEvents
+from pipeline.transforms.write import WriteAggregates, WriteDeadLetters, WriteEvents
 
 
 def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
     """Add the whole newsevents graph for `config` to `pipeline`."""
     records, read_failures, positions = _read(pipeline, config)
-    decoded = records | "DecodeArticles" >> DecodeArticles(
-        config.extraction.input_format, config.extraction.max_body_chars
-    )
+    extraction = config.extraction
+    registry = WriterSchemas(extraction.schema_registry_url) if extraction.schema_registry_url else None
+    decoded = records | "DecodeArticles" >> DecodeArticles(extraction.input_format, extraction.max_body_chars, registry)
     articles = decoded[MAIN]
     if config.bounded:
         # One archive or partition is one bundle: spread its articles over the workers. (Not in
@@ -45,6 +50,16 @@ def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
     written = list(
         encoded[MAIN] | "WriteEvents" >> WriteEvents(events_topic, config.output_dir, config.file_window_seconds)
     )
+    if config.aggregates is not None:
+        topic = config.aggregates_topic
+        aggregates = encoded[MAIN] | "AggregateEvents" >> AggregateEvents(
+            config.aggregates,
+            streaming=not config.bounded,
+            confluent_schema_id=topic.confluent_schema_id if topic else None,
+        )
+        written += aggregates | "WriteAggregates" >> WriteAggregates(
+            topic, config.output_dir if config.bounded else None, config.file_window_seconds
+        )
     failures = {
         "Read": read_failures,
         "Decode": decoded[DEAD_LETTERS],

@@ -14,8 +14,9 @@ from kafka import KafkaConsumer
 from rich.console import Console
 from rich.table import Table
 
-from pipeline.errors import UserError
+from pipeline.errors import InvalidRecord, UserError
 from pipeline.io.avro_codec import AvroCodec
+from pipeline.io.registry import WriterSchemas
 from pipeline.kafka_settings import KafkaSettings
 
 
@@ -32,9 +33,18 @@ def records_from_files(pattern: str) -> Iterator[dict[str, Any]]:
 
 
 def records_from_topic(
-    kafka: KafkaSettings, topic: str, schema: str, max_wait_s: float, limit: int | None
+    kafka: KafkaSettings,
+    topic: str,
+    schema: str,
+    max_wait_s: float,
+    limit: int | None,
+    registry: WriterSchemas | None = None,
 ) -> Iterator[dict[str, Any]]:
-    """Records of a topic from its beginning, until it has been quiet for `max_wait_s`."""
+    """Records of a topic from its beginning, until it has been quiet for `max_wait_s`.
+
+    Registry-framed values are read with the schema their writer registered when `registry`
+    is given (whatever kind of record they are), else with our own schema of `schema`.
+    """
     codec = AvroCodec(schema)
     framed = AvroCodec(schema, confluent_schema_id=0)
     consumer = KafkaConsumer(
@@ -45,11 +55,25 @@ def records_from_topic(
         deadline = time.monotonic() + max(30.0, max_wait_s * 10)
         for count, message in enumerate(consumer, start=1):
             value: bytes = message.value or b""
-            yield framed.decode(value) if value[:1] == b"\x00" else codec.decode(value)
+            yield _decoded(value, codec, framed, registry)
             if (limit is not None and count >= limit) or time.monotonic() > deadline:
                 break
     finally:
         consumer.close()
+
+
+def _decoded(value: bytes, codec: AvroCodec, framed: AvroCodec, registry: WriterSchemas | None) -> dict[str, Any]:
+    if value[:1] != b"\x00":
+        return codec.decode(value)
+    if registry is None:
+        return framed.decode(value)
+    try:
+        record = registry.decode(value, None)
+    except InvalidRecord as err:
+        raise UserError(f"cannot read a record: {err.message}") from None
+    if not isinstance(record, dict):
+        raise UserError("a registry-framed value is not an Avro record")
+    return record
 
 
 def as_json(record: dict[str, Any]) -> str:
@@ -94,6 +118,29 @@ def dead_letter_table(records: list[dict[str, Any]], title: str) -> Table:
         )
         table.add_row(r["stage"], r["error_kind"], r["message"], r.get("article_id") or "", where, _input_size(r))
     return table
+
+
+def aggregate_table(records: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title, expand=True)
+    for column in ("window", "type", "country", "events", "articles", "sources", "killed", "injured", "firing"):
+        table.add_column(column, overflow="fold", justify="left" if column in ("window", "type", "firing") else "right")
+    for r in records:
+        start = r["window_start"]
+        window = start.strftime("%Y-%m-%d %H:%M") if isinstance(start, datetime) else str(start)
+        minutes = _minutes(r["window_start"], r["window_end"])
+        firing = f"{r['timing'].lower()} #{r['pane_index']}" + (" (final)" if r.get("final") else "")
+        table.add_row(
+            f"{window} +{minutes}m", r["event_type"], r.get("country") or "-", *(
+                f"{r[k]:,}" for k in ("events", "articles", "sources", "killed", "injured")
+            ), firing,
+        )  # fmt: skip
+    return table
+
+
+def _minutes(start: Any, end: Any) -> int:
+    if isinstance(start, datetime) and isinstance(end, datetime):
+        return int((end - start).total_seconds() // 60)
+    return int((end - start) // 60000)
 
 
 def _input_size(letter: dict[str, Any]) -> str:
@@ -151,5 +198,7 @@ def print_records(records: list[dict[str, Any]], fmt: str, title: str, console: 
         return
     if records and "raw_payload" in records[0]:
         console.print(dead_letter_table(records, title))
+    elif records and "window_start" in records[0]:
+        console.print(aggregate_table(records, title))
     else:
         console.print(event_table(records, title))

@@ -20,6 +20,9 @@ DEAD_LETTERS_WRITTEN = "dead_letters_written"
 EVENTS_WRITTEN_KAFKA = "events_written_kafka"
 EVENTS_WRITTEN_FILES = "event_records_written_files"
 DEAD_LETTERS_WRITTEN_FILES = "dead_letter_records_written_files"
+AGGREGATES_EMITTED = "aggregates_emitted"
+AGGREGATES_WRITTEN_KAFKA = "aggregates_written_kafka"
+AGGREGATE_EVENTS_TOO_LATE = "events_too_late_for_aggregates"
 
 
 @dataclass(frozen=True, slots=True)

@@ -21,6 +21,10 @@ _ROWS = (
     (m.EVENTS_WRITTEN_FILES, "events written to files"),
     (m.DEAD_LETTERS_WRITTEN, "dead letters written to Kafka"),
     (m.DEAD_LETTERS_WRITTEN_FILES, "dead letters written to files"),
+    (m.AGGREGATES_EMITTED, "aggregate counts emitted"),
+    (m.AGGREGATES_WRITTEN_KAFKA, "aggregate counts written to Kafka"),
+    ("aggregate_records_written_files", "aggregate counts written to files"),
+    (m.AGGREGATE_EVENTS_TOO_LATE, "events too late for their window (not counted)"),
     ("files_written", "files written"),
     ("kafka_partitions_committed", "partitions committed"),
 )
@@ -57,5 +61,17 @@ def summary_line(summary: m.RunSummary, seconds: float, stopped_by: str | None) 
         f"{how} after {seconds:.0f}s: {summary.get(m.ARTICLES_READ):,} articles read = "
         f"{summary.get(m.ARTICLES_WITH_EVENTS):,} with events + {summary.get(m.ARTICLES_WITHOUT_EVENTS):,} without "
         f"+ {summary.get(m.ARTICLES_DEAD_LETTERED):,} dead-lettered ({verdict(summary)}); "
-        f"{summary.get(m.EVENTS_EXTRACTED):,} events"
+        f"{summary.get(m.EVENTS_EXTRACTED):,} events{_aggregates(summary)}"
     )
+
+
+def _aggregates(summary: m.RunSummary) -> str:
+    """The aggregates' part of the line, when the run made any; late events are never silent."""
+    if m.AGGREGATES_EMITTED not in summary.counters and m.AGGREGATE_EVENTS_TOO_LATE not in summary.counters:
+        return ""
+    late = summary.get(m.AGGREGATE_EVENTS_TOO_LATE)
+    text = f"; {summary.get(m.AGGREGATES_EMITTED):,} aggregate counts"
+    if late:
+        plural = late != 1
+        text += f", {late:,} event{'s' if plural else ''} too late for {'their' if plural else 'its'} aggregate window"
+    return text

@@ -118,6 +118,11 @@ def run(config: RunConfig, beam_args: list[str]) -> RunSummary:
     """
     streaming = not config.bounded
     choice = choose_runner(beam_args, streaming=streaming)
+    if streaming and config.aggregates is not None and choice.name == FNAPI:
+        raise UserError(
+            "aggregates in streaming need a runner that fires windows while the job runs (Prism: make setup "
+            "builds it; Dataflow, Flink); FnApiRunner fires them only at the end of input"
+        )
     if isinstance(config.source, KafkaSourceSettings):
         run_id = uuid.uuid4().hex
         config = config.model_copy(update={"source": config.source.model_copy(update={"run_id": run_id})})

@@ -9,7 +9,7 @@ from typing import Any
 
 import fastavro
 
-SCHEMA_NAMES = ("article", "event", "dead_letter")
+SCHEMA_NAMES = ("article", "event", "dead_letter", "aggregate")
 
 
 def schema_json(name: str) -> dict[str, Any]:

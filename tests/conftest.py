@@ -17,6 +17,7 @@ from pipeline.io.admin import create_topics
 
 ROOT = Path(__file__).resolve().parent.parent
 KAFKA_SCRIPT = ROOT / "scripts" / "kafka-local"
+REGISTRY_SCRIPT = ROOT / "scripts" / "registry-local"
 
 
 def _ephemeral_ports() -> tuple[int, int]:
@@ -72,6 +73,25 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield f"127.0.0.1:{port}"
     finally:
         subprocess.run([str(KAFKA_SCRIPT), "stop", *args], capture_output=True, text=True, timeout=120)
+
+
+@pytest.fixture(scope="session")
+def schema_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """URL of a real Confluent-compatible registry (Apicurio, scripts/registry-local) that we
+    start: NEWSEVENTS_TEST_REGISTRY if set."""
+    given = os.environ.get("NEWSEVENTS_TEST_REGISTRY")
+    if given:
+        yield given
+        return
+    port = _free_port(below_ephemeral=True)  # the registry also takes port + 1 (management)
+    args = ["--port", str(port), "--data-dir", str(tmp_path_factory.mktemp("registry"))]
+    started = subprocess.run([str(REGISTRY_SCRIPT), "start", *args], capture_output=True, text=True, timeout=900)
+    if started.returncode != 0:
+        pytest.fail(f"could not start the local schema registry:\n{started.stdout}\n{started.stderr}")
+    try:
+        yield f"http://127.0.0.1:{port}/apis/ccompat/v7"
+    finally:
+        subprocess.run([str(REGISTRY_SCRIPT), "stop", *args[2:]], capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="session")

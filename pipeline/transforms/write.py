@@ -15,7 +15,7 @@ from pipeline.config import KafkaSinkSettings
 from pipeline.errors import UserError
 from pipeline.io.avro_files import WriteAvroFiles
 from pipeline.io.kafka_sink import WriteKafkaTopic
-from pipeline.metrics import DEAD_LETTERS_WRITTEN, EVENTS_WRITTEN_KAFKA
+from pipeline.metrics import AGGREGATES_WRITTEN_KAFKA, DEAD_LETTERS_WRITTEN, EVENTS_WRITTEN_KAFKA
 from pipeline.model import DeadLetter, EncodedRecord
 from pipeline.records import DEAD_LETTER_OVERHEAD_BYTES
 from pipeline.transforms.encode import EncodeDeadLetters
@@ -72,6 +72,27 @@ class WriteDeadLetters(beam.PTransform[PCollection[DeadLetter], tuple[PCollectio
         return _write(encoded, self._topic, self._output_dir, self._window_seconds, "dead-letter", "dead_letter")
 
 
+class WriteAggregates(beam.PTransform[PCollection[EncodedRecord], tuple[PCollection[int], ...]]):
+    """Aggregates to the aggregates topic (key = window, type, country: an upsert) and, in
+    bounded runs, where each key has one final count, to `aggregates-*.avro` files."""
+
+    def __init__(self, topic: KafkaSinkSettings | None, output_dir: str | None, window_seconds: int) -> None:
+        super().__init__()
+        self._topic = topic
+        self._output_dir = output_dir
+        self._window_seconds = window_seconds
+
+    def expand(self, records: PCollection) -> tuple[PCollection, ...]:
+        return _write(records, self._topic, self._output_dir, self._window_seconds, "aggregates", "aggregate")
+
+
+_KAFKA_METRICS = {
+    "event": EVENTS_WRITTEN_KAFKA,
+    "dead_letter": DEAD_LETTERS_WRITTEN,
+    "aggregate": AGGREGATES_WRITTEN_KAFKA,
+}
+
+
 def _write(
     records: PCollection,
     topic: KafkaSinkSettings | None,
@@ -82,8 +103,7 @@ def _write(
 ) -> tuple[PCollection, ...]:
     written = []
     if topic is not None:
-        metric = EVENTS_WRITTEN_KAFKA if schema_name == "event" else DEAD_LETTERS_WRITTEN
-        written.append(records | "ToKafka" >> WriteKafkaTopic(topic, metric))
+        written.append(records | "ToKafka" >> WriteKafkaTopic(topic, _KAFKA_METRICS[schema_name]))
     if output_dir is not None:
         written.append(records | "ToFiles" >> WriteAvroFiles(output_dir, file_prefix, schema_name, window_seconds))
     if not written:
