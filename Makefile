@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PRISM := .local/bin/prism
 
-.PHONY: setup demo test lint typecheck unit integration chaos evaluate bench lock kafka-start kafka-stop clean
+.PHONY: setup demo test lint typecheck unit integration chaos dataflow-check evaluate bench lock kafka-start kafka-stop clean
 
 setup: $(STAMP) $(PRISM).version
 
@@ -24,12 +24,12 @@ $(STAMP): pyproject.toml constraints.txt
 demo: setup
 	@bash scripts/demo
 
-test: setup lint typecheck
+test: setup lint typecheck dataflow-check
 	$(BIN)/pytest
 
 lint: setup
-	$(BIN)/ruff check pipeline tests scripts
-	$(BIN)/ruff format --check pipeline tests scripts
+	$(BIN)/ruff check pipeline tests scripts deploy/dataflow
+	$(BIN)/ruff format --check pipeline tests scripts deploy/dataflow
 
 typecheck: setup
 	$(BIN)/mypy
@@ -42,6 +42,10 @@ integration: setup
 
 chaos: setup
 	$(BIN)/pytest -m chaos
+
+# Dataflow dry runs of the jobs, offline, in .local/dataflow-venv (apache-beam[gcp]); checks deploy/ too.
+dataflow-check: setup
+	@scripts/dataflow-check
 
 evaluate: setup
 	$(BIN)/python scripts/evaluate.py

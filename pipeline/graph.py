@@ -18,7 +18,7 @@ from __future__ import annotations
 import apache_beam as beam
 from apache_beam.pvalue import PCollection
 
-from pipeline.config import ArchiveSourceSettings, RunConfig
+from pipeline.config import DEFAULT_OUTAGE_LIMIT_S, ArchiveSourceSettings, KafkaSourceSettings, RunConfig
 from pipeline.io.archives import ReadArchives
 from pipeline.io.kafka_source import POSITIONS, RECORDS, CommitPositions, ReadKafkaTopic
 from pipeline.io.registry import WriterSchemas
@@ -34,7 +34,10 @@ def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
     """Add the whole newsevents graph for `config` to `pipeline`."""
     records, read_failures, positions = _read(pipeline, config)
     extraction = config.extraction
-    registry = WriterSchemas(extraction.schema_registry_url) if extraction.schema_registry_url else None
+    registry = None
+    if extraction.schema_registry_url:
+        outage_limit = config.source.outage_limit_s if isinstance(config.source, KafkaSourceSettings) else None
+        registry = WriterSchemas(extraction.schema_registry_url, outage_limit or DEFAULT_OUTAGE_LIMIT_S)
     decoded = records | "DecodeArticles" >> DecodeArticles(extraction.input_format, extraction.max_body_chars, registry)
     articles = decoded[MAIN]
     if config.bounded:

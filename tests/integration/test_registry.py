@@ -115,7 +115,9 @@ def test_a_consumer_that_knows_only_the_registry_reads_events_dead_letters_and_a
         assert {schema_id for schema_id, _ in found} == {latest.schema_id}, topic
         assert registry.get_compatibility(f"{topics[topic]}-value") == "BACKWARD"
 
-    shown = _cli("inspect", "--topic", topics["aggregates"], "-b", kafka_bootstrap, "--schema-registry", schema_registry)
+    shown = _cli(
+        "inspect", "--topic", topics["aggregates"], "-b", kafka_bootstrap, "--schema-registry", schema_registry
+    )
     assert shown.returncode == 0, shown.stderr
     assert f"{len(aggregates)} records" in shown.stdout and "events" in shown.stdout
 

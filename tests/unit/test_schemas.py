@@ -36,7 +36,7 @@ def test_every_field_has_a_doc(name: str) -> None:
     assert undocumented == []
 
 
-@pytest.mark.parametrize("name", ["event", "dead_letter"])
+@pytest.mark.parametrize("name", ["event", "dead_letter", "aggregate"])
 def test_enums_have_a_default_so_old_readers_survive_new_symbols(name: str) -> None:
     enums = [
         f["type"]
