@@ -30,6 +30,7 @@ class GroupKey:
 class CountedEvent:
     """The parts of one event record that a count needs."""
 
+    event_id: str
     time_ms: int
     key: GroupKey
     plover: str | None
@@ -62,7 +63,8 @@ def counted_event(record: dict[str, Any]) -> CountedEvent | None:
         killed = max(int(casualties.get("killed") or 0), 0)
         injured = max(int(casualties.get("injured") or 0), 0)
     return CountedEvent(
-        time_ms=int(record["event_time"]["start"]),
+        event_id=str(record["event_id"]),
+        time_ms=epoch_ms(record["event_time"]["start"]),
         key=GroupKey(str(record["event_type"]), event_country(record)),
         plover=record.get("plover"),
         article_id=str(record["article_id"]),
@@ -75,9 +77,10 @@ def counted_event(record: dict[str, Any]) -> CountedEvent | None:
 @dataclass(slots=True)
 class Tally:
     """A running count for one key and window; merged across workers (a CombineFn's
-    accumulator), so every part of it is a plain, mergeable value."""
+    accumulator), so every part of it is a plain, mergeable value. Adding an event twice
+    changes nothing: delivery is at least once, and event ids are deterministic."""
 
-    events: int = 0
+    event_ids: set[str] = field(default_factory=set)
     # The PLOVER type of the key's event type (the ontology gives one per type; the smallest
     # seen is kept, so that merge order cannot change it).
     plover: str | None = None
@@ -86,7 +89,7 @@ class Tally:
     tolls: dict[str, tuple[int, int]] = field(default_factory=dict)
 
     def add(self, event: CountedEvent) -> Tally:
-        self.events += 1
+        self.event_ids.add(event.event_id)
         self.plover = _first(self.plover, event.plover)
         if event.source:
             self.sources.add(event.source)
@@ -95,7 +98,7 @@ class Tally:
         return self
 
     def merge(self, other: Tally) -> Tally:
-        self.events += other.events
+        self.event_ids |= other.event_ids
         self.plover = _first(self.plover, other.plover)
         self.sources |= other.sources
         for article, (killed, injured) in other.tolls.items():
@@ -104,12 +107,23 @@ class Tally:
         return self
 
     @property
+    def events(self) -> int:
+        return len(self.event_ids)
+
+    @property
     def killed(self) -> int:
         return sum(killed for killed, _ in self.tolls.values())
 
     @property
     def injured(self) -> int:
         return sum(injured for _, injured in self.tolls.values())
+
+
+def epoch_ms(value: int | datetime) -> int:
+    """A timestamp-millis field as written (int) or as read back by fastavro (datetime)."""
+    if isinstance(value, datetime):
+        return int(value.timestamp() * 1000)
+    return int(value)
 
 
 def aggregate_key(window_start_ms: int, window_end_ms: int, key: GroupKey) -> str:

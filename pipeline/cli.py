@@ -249,7 +249,7 @@ def run(
             model=model,
             input_format=input_format,
             batch_size=batch_size,
-            schema_registry_url=schema_registry if input_format == "avro-confluent" else None,
+            schema_registry_url=schema_registry,
         ),
         events_topic=_sink(kafka, output_topic, limits, outage_limit, confluent_schema_id=ids.get(output_topic)),
         dead_letter_topic=_sink(

@@ -43,6 +43,9 @@ class KafkaSourceSettings(BaseModel):
     bounded: bool = False
     offset_reset: Literal["earliest", "latest"] = "earliest"
     from_time_ms: int | None = None
+    # Start this many seconds before the time the run plans its partitions (instead of a group's
+    # offsets): a reader that rebuilds state re-reads the same span after every restart.
+    from_age_s: float | None = Field(default=None, gt=0)
     to_time_ms: int | None = None
     poll_timeout_ms: int = Field(default=500, gt=0)
     # Work per SDF call before it checkpoints: a bundle ends, its files are closed and its
@@ -83,7 +86,8 @@ class ExtractionSettings(BaseModel):
     input_format: InputFormat = "json"
     max_body_chars: int = Field(default=DEFAULT_MAX_BODY_CHARS, gt=0)
     batch_size: int = Field(default=16, gt=0)
-    # Where registry-framed Avro inputs find their writers' schemas (avro-confluent).
+    # The schema registry: writers' schemas of registry-framed inputs (avro-confluent) and of the
+    # events topic, which streaming aggregates read back.
     schema_registry_url: str | None = None
 
 

@@ -1,16 +1,19 @@
-"""The pipeline graph. It reads like the diagram in the README:
+r"""The pipeline graph. It reads like the diagram in the README:
 
     ReadArticles -> DecodeArticles -> ExtractEvents -> EncodeEvents -> WriteEvents
-         |               |                |               |    \
+         |               |                |               |    \   (bounded)
          |               |                |               |     +-> AggregateEvents -> WriteAggregates
+         |               |                |               |    /   (streaming)
+         |               |                |               |  ReadEventsForAggregates <- events topic
          +---------------+----------------+---------------+--> WriteDeadLetters (one per step)
     bounded Kafka runs: CommitPositions, after every write
 
 In streaming every step from ReadArticles to the writers is fused into one stage, and the
 reader commits a bundle's offsets once the runner has finalized it, after every write of the
 bundle is durable. Bounded runs spread articles over workers, so they commit at the end.
-AggregateEvents (optional) counts events per event-time window, type and country; in streaming
-it is a stage of its own after a GroupByKey, and its counts are runner state (see its module).
+AggregateEvents (optional) counts events per event-time window, type and country: in bounded
+runs the run's own events, in streaming the events topic read back, so that counts lost with a
+runner's in-memory state are rebuilt from durable events (see transforms/aggregate.py).
 """
 
 from __future__ import annotations
@@ -19,10 +22,11 @@ import apache_beam as beam
 from apache_beam.pvalue import PCollection
 
 from pipeline.config import DEFAULT_OUTAGE_LIMIT_S, ArchiveSourceSettings, KafkaSourceSettings, RunConfig
+from pipeline.errors import UserError
 from pipeline.io.archives import ReadArchives
 from pipeline.io.kafka_source import POSITIONS, RECORDS, CommitPositions, ReadKafkaTopic
 from pipeline.io.registry import WriterSchemas
-from pipeline.transforms.aggregate import AggregateEvents
+from pipeline.transforms.aggregate import AggregateEvents, ReadEventsForAggregates, events_source
 from pipeline.transforms.common import DEAD_LETTERS, MAIN
 from pipeline.transforms.decode import DecodeArticles
 from pipeline.transforms.encode import EncodeEvents
@@ -55,7 +59,7 @@ def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
     )
     if config.aggregates is not None:
         topic = config.aggregates_topic
-        aggregates = encoded[MAIN] | "AggregateEvents" >> AggregateEvents(
+        aggregates = _events_to_count(pipeline, config, encoded[MAIN], registry) | "AggregateEvents" >> AggregateEvents(
             config.aggregates,
             streaming=not config.bounded,
             confluent_schema_id=topic.confluent_schema_id if topic else None,
@@ -81,6 +85,19 @@ def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
         done = written | "AllWritten" >> beam.Flatten()
         assert not isinstance(config.source, ArchiveSourceSettings)
         positions | "CommitPositions" >> CommitPositions(config.source, done)
+
+
+def _events_to_count(
+    pipeline: beam.Pipeline, config: RunConfig, encoded: PCollection, registry: WriterSchemas | None
+) -> PCollection:
+    """Bounded: the run's own events. Streaming: the events topic, so that counts are rebuilt
+    from durable events after a restart (transforms/aggregate.py)."""
+    if config.bounded:
+        return encoded | "EventRecords" >> beam.Map(lambda record: record.record)
+    if not isinstance(config.source, KafkaSourceSettings) or config.events_topic is None or config.aggregates is None:
+        raise UserError("aggregates in streaming are counted from the events topic: give one (--output-topic)")
+    source = events_source(config.source, config.events_topic, config.aggregates)
+    return pipeline | "ReadEventsForAggregates" >> ReadEventsForAggregates(source, registry)
 
 
 def _read(pipeline: beam.Pipeline, config: RunConfig) -> tuple[PCollection, PCollection | None, PCollection | None]:

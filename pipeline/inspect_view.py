@@ -124,7 +124,7 @@ def aggregate_table(records: list[dict[str, Any]], title: str) -> Table:
     table = Table(title=title, expand=True)
     for column in ("window", "type", "country", "events", "articles", "sources", "killed", "injured", "firing"):
         table.add_column(column, overflow="fold", justify="left" if column in ("window", "type", "firing") else "right")
-    for r in records:
+    for r in sorted(records, key=lambda a: (a["window_start"], a["event_type"], a.get("country") or "")):
         start = r["window_start"]
         window = start.strftime("%Y-%m-%d %H:%M") if isinstance(start, datetime) else str(start)
         minutes = _minutes(r["window_start"], r["window_end"])

@@ -23,6 +23,7 @@ DEAD_LETTERS_WRITTEN_FILES = "dead_letter_records_written_files"
 AGGREGATES_EMITTED = "aggregates_emitted"
 AGGREGATES_WRITTEN_KAFKA = "aggregates_written_kafka"
 AGGREGATE_EVENTS_TOO_LATE = "events_too_late_for_aggregates"
+AGGREGATE_INPUTS_UNREADABLE = "events_topic_records_unreadable"
 
 
 @dataclass(frozen=True, slots=True)

@@ -25,6 +25,7 @@ _ROWS = (
     (m.AGGREGATES_WRITTEN_KAFKA, "aggregate counts written to Kafka"),
     ("aggregate_records_written_files", "aggregate counts written to files"),
     (m.AGGREGATE_EVENTS_TOO_LATE, "events too late for their window (not counted)"),
+    (m.AGGREGATE_INPUTS_UNREADABLE, "events-topic records not ours (not counted)"),
     ("files_written", "files written"),
     ("kafka_partitions_committed", "partitions committed"),
 )
@@ -74,4 +75,7 @@ def _aggregates(summary: m.RunSummary) -> str:
     if late:
         plural = late != 1
         text += f", {late:,} event{'s' if plural else ''} too late for {'their' if plural else 'its'} aggregate window"
+    unreadable = summary.get(m.AGGREGATE_INPUTS_UNREADABLE)
+    if unreadable:
+        text += f", {unreadable:,} events-topic record{'s' if unreadable != 1 else ''} not ours (not counted)"
     return text

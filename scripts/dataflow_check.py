@@ -103,7 +103,7 @@ JOBS: tuple[JobSpec, ...] = (
         "aggregates",
         "kafka",
         bounded=False,
-        extra_steps=("AggregateEvents", "WriteAggregates"),
+        extra_steps=("ReadEventsForAggregates", "AggregateEvents", "WriteAggregates"),
         absent_steps=("CommitPositions",),
         config=AGGREGATES,
     ),

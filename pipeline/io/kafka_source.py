@@ -98,8 +98,11 @@ def _start_offsets(
     begin: dict[TopicPartition, int],
     end: dict[TopicPartition, int],
 ) -> dict[TopicPartition, int]:
-    if settings.from_time_ms is not None:
-        found = consumer.offsets_for_times(dict.fromkeys(tps, settings.from_time_ms))
+    from_time_ms = settings.from_time_ms
+    if from_time_ms is None and settings.from_age_s is not None:
+        from_time_ms = int((time.time() - settings.from_age_s) * 1000)  # at plan time: a restart re-reads it
+    if from_time_ms is not None:
+        found = consumer.offsets_for_times(dict.fromkeys(tps, from_time_ms))
         return {tp: (found[tp].offset if found.get(tp) else end[tp]) for tp in tps}
     default = begin if settings.offset_reset == "earliest" else end
     starts = {}

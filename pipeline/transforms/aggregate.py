@@ -1,6 +1,13 @@
 """AggregateEvents: event records -> windowed counts (aggregate.avsc), keyed by window, type
 and country. The counting itself is pure (pipeline/aggregates.py); this module only windows.
 
+In streaming, the counts are made from the events *topic*, read from `allowed_lateness_s`
+(plus a window) before the run starts (ReadEventsForAggregates): the running counts are runner
+state, which a local runner keeps only in memory, so after a crash or a restart they are built
+again from events that are durable, and the upserts that follow carry the whole count. An event
+delivered twice counts once (tallies hold event ids). In bounded runs the counts come straight
+from the encoded events of the run.
+
 Both modes key every count by its event-time window (`window_of` on the event's resolved
 time), its type and its country, and combine with the same `TallyFn`; only the windowing
 strategy differs:
@@ -15,24 +22,30 @@ strategy differs:
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
 from apache_beam.metrics.metric import Metrics
-from apache_beam.pvalue import PCollection
+from apache_beam.pvalue import PBegin, PCollection
 from apache_beam.transforms import trigger, window
 from apache_beam.utils.timestamp import Duration, Timestamp
 from apache_beam.utils.windowed_value import PaneInfo, PaneInfoTiming
 
 from pipeline.aggregates import CountedEvent, GroupKey, Tally, aggregate_key, aggregate_record, counted_event
-from pipeline.config import AggregateSettings
+from pipeline.config import AggregateSettings, KafkaSinkSettings, KafkaSourceSettings
+from pipeline.errors import FatalRunError
 from pipeline.io.avro_codec import AvroCodec
 from pipeline.io.avro_files import window_of
-from pipeline.metrics import AGGREGATE_EVENTS_TOO_LATE, AGGREGATES_EMITTED, NAMESPACE
-from pipeline.model import EncodedRecord
+from pipeline.io.kafka_source import RECORDS, ReadKafkaTopic
+from pipeline.io.registry import WriterSchemas, schema_id_of
+from pipeline.metrics import AGGREGATE_EVENTS_TOO_LATE, AGGREGATE_INPUTS_UNREADABLE, AGGREGATES_EMITTED, NAMESPACE
+from pipeline.model import EncodedRecord, RawRecord
+from pipeline.schemas import load_schema
 from pipeline.transforms.common import now_ms
 
+LOGGER = logging.getLogger("newsevents.aggregates")
 WindowKey = tuple[int, int, GroupKey]
 
 _TIMING = {
@@ -53,13 +66,19 @@ class KeyByWindowFn(beam.DoFn):
         self._window_s = settings.window_seconds
         self._lateness_ms = settings.allowed_lateness_s * 1000 if streaming else None
         self._too_late = Metrics.counter(NAMESPACE, AGGREGATE_EVENTS_TOO_LATE)
+        self._unreadable = Metrics.counter(NAMESPACE, AGGREGATE_INPUTS_UNREADABLE)
 
     def process(
         self,
-        record: EncodedRecord,
+        record: dict[str, Any],
         timestamp: Timestamp = beam.DoFn.TimestampParam,  # type: ignore[assignment]
     ) -> Iterator[window.TimestampedValue]:
-        event = counted_event(record.record)
+        try:
+            event = counted_event(record)
+        except (KeyError, TypeError, ValueError, OverflowError) as err:  # not an event record of ours
+            LOGGER.warning("an event record could not be counted: %s: %s", type(err).__name__, err)
+            self._unreadable.inc()
+            return
         if event is None:
             return
         reference_ms = max(timestamp.micros // 1000, now_ms())
@@ -120,8 +139,71 @@ class ToAggregateRecordFn(beam.DoFn):
         yield window.TimestampedValue(encoded, start_ms / 1000)
 
 
-class AggregateEvents(beam.PTransform[PCollection[EncodedRecord], PCollection[EncodedRecord]]):
-    """Encoded event records -> encoded aggregate records (see the module docstring)."""
+class DecodeEventRecordsFn(beam.DoFn):
+    """Records of the events topic -> event records. A value that is not an event record of
+    ours (another writer's) is left out and counted: it is not an input of this pipeline."""
+
+    def __init__(self, registry: WriterSchemas | None) -> None:
+        self._registry = registry
+        self._unreadable = Metrics.counter(NAMESPACE, AGGREGATE_INPUTS_UNREADABLE)
+
+    def setup(self) -> None:
+        self._plain = AvroCodec("event")
+        self._framed = AvroCodec("event", confluent_schema_id=0)
+        self._schema = load_schema("event")
+
+    def process(self, raw: RawRecord) -> Iterator[dict[str, Any]]:
+        try:
+            yield self._decode(raw.payload)
+        except FatalRunError:
+            raise  # the registry is down: fail the bundle, it is read again
+        except Exception as err:  # noqa: BLE001 - any undecodable value is left out, counted
+            LOGGER.warning(
+                "a record of the events topic at %s is not an event record: %s", raw.provenance.describe(), err
+            )
+            self._unreadable.inc()
+
+    def _decode(self, payload: bytes) -> dict[str, Any]:
+        if schema_id_of(payload) is None:
+            return self._plain.decode(payload)
+        if self._registry is not None:
+            record: dict[str, Any] = self._registry.decode(payload, self._schema)
+            return record
+        return self._framed.decode(payload)
+
+
+class ReadEventsForAggregates(beam.PTransform[PBegin, PCollection[dict[str, Any]]]):
+    """Streaming: the events topic from the aggregates' horizon on, as event records."""
+
+    def __init__(self, source: KafkaSourceSettings, registry: WriterSchemas | None) -> None:
+        super().__init__()
+        self._source = source
+        self._registry = registry
+
+    def expand(self, pbegin: PBegin) -> PCollection:
+        read = pbegin | "ReadEventsTopic" >> ReadKafkaTopic(self._source)
+        return read[RECORDS] | "DecodeEventRecords" >> beam.ParDo(DecodeEventRecordsFn(self._registry))
+
+
+def events_source(
+    articles: KafkaSourceSettings, events: KafkaSinkSettings, settings: AggregateSettings
+) -> KafkaSourceSettings:
+    """The events topic, group-less, from one window more than the allowed lateness before the
+    time the run plans its partitions (events older than that could not be counted anyway)."""
+    return articles.model_copy(
+        update={
+            "kafka": events.kafka,
+            "topic": events.topic,
+            "group_id": None,
+            "from_time_ms": None,
+            "to_time_ms": None,
+            "from_age_s": float(settings.allowed_lateness_s + settings.window_seconds),
+        }
+    )
+
+
+class AggregateEvents(beam.PTransform[PCollection[dict[str, Any]], PCollection[EncodedRecord]]):
+    """Event records -> encoded aggregate records (see the module docstring)."""
 
     def __init__(self, settings: AggregateSettings, *, streaming: bool, confluent_schema_id: int | None) -> None:
         super().__init__()

@@ -3,6 +3,7 @@ totals; and a tally merged from any split of its events is the tally of all of t
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from hypothesis import given
@@ -24,9 +25,11 @@ def record(
     source: str | None = "wire",
     actors: list[dict[str, Any]] | None = None,
     entities: list[dict[str, Any]] | None = None,
+    event_id: str | None = None,
 ) -> dict[str, Any]:
     casualties = None if killed is None else {"killed": killed, "injured": None, "scope": scope}
     return {
+        "event_id": event_id or f"{article}-{event_type}-{killed}-{scope}-{source}",
         "article_id": article,
         "event_type": event_type,
         "plover": "ASSAULT",
@@ -45,6 +48,12 @@ def test_the_country_is_the_location_actors_then_the_first_geocoded_place() -> N
     placed = record(entities=[{"geo": None}, {"geo": {"country_code": "KEN"}}, {"geo": {"country_code": "UGA"}}])
     assert event_country(placed) == "KEN"
     assert event_country(record(actors=[{"role": "SOURCE", "country_code": "RUS"}])) is None
+
+
+def test_times_count_alike_as_written_and_as_read_back() -> None:
+    written = counted_event(record())
+    read_back = counted_event({**record(), "event_time": {"start": datetime.fromtimestamp(5 * 3600 + 120, UTC)}})
+    assert written is not None and read_back is not None and written.time_ms == read_back.time_ms
 
 
 def test_planned_demanded_and_denied_events_are_not_counted() -> None:
@@ -75,6 +84,13 @@ events = st.builds(
 )
 
 
+def test_an_event_delivered_twice_is_counted_once() -> None:
+    event = counted_event(record("a1", killed=4, event_id="e-1"))
+    assert event is not None
+    tally = Tally().add(event).add(event).merge(Tally().add(event))
+    assert (tally.events, tally.killed) == (1, 4)
+
+
 @given(st.lists(events, max_size=30), st.integers(min_value=0, max_value=30))
 def test_a_tally_merged_from_two_workers_equals_the_tally_of_all_events(batch: list[dict[str, Any]], cut: int) -> None:
     counted = [c for c in map(counted_event, batch) if c is not None]
@@ -86,8 +102,8 @@ def test_a_tally_merged_from_two_workers_equals_the_tally_of_all_events(batch: l
     for event in counted[cut:]:
         right.add(event)
     merged = Tally().merge(right).merge(left)
-    assert (merged.events, merged.sources, merged.tolls, merged.plover) == (
-        whole.events,
+    assert (merged.event_ids, merged.sources, merged.tolls, merged.plover) == (
+        whole.event_ids,
         whole.sources,
         whole.tolls,
         whole.plover,

@@ -7,9 +7,12 @@ import sys
 from pathlib import Path
 
 import pytest
+from pipeline.config import AggregateSettings, KafkaSettings, KafkaSinkSettings, KafkaSourceSettings, RunConfig
 from pipeline.errors import UserError
 from pipeline.prism import find_prism
-from pipeline.runner import choose_runner, options_for, pipeline_options
+from pipeline.runner import choose_runner, options_for, pipeline_options, run
+
+SAMPLES = str(Path(__file__).resolve().parents[2] / "data" / "samples" / "*.json")
 
 
 def newsevents(*args: str) -> subprocess.CompletedProcess[str]:
@@ -35,6 +38,15 @@ def newsevents(*args: str) -> subprocess.CompletedProcess[str]:
         (["produce", "/no/such.jsonl", "-t", "t", "-b", "127.0.0.1:9"], "cannot reach a Kafka broker"),
         (["run", "-i", "a", "-o", "b", "-d", "c", "-b", "127.0.0.1:9"], "cannot reach a Kafka broker at 127.0.0.1:9"),
         (["run", "-i", "a", "-o", "b", "-d", "c", "-b", "127.0.0.1:9", "--kafka-option", "novalue"], "KEY=VALUE"),
+        (
+            ["backfill", "--input", SAMPLES, "--output-dir", "/tmp/x", "--schema-registry", "http://127.0.0.1:9"],
+            "--schema-registry needs a topic to write to",
+        ),
+        (
+            ["inspect", "-t", "t", "--dead-letters", "--aggregates"],
+            "give at most one of --dead-letters and --aggregates",
+        ),
+        (["run", "-i", "a", "-o", "b", "-d", "c", "--early-firing", "0"], "Invalid value for '--early-firing'"),
     ],
 )
 def test_mistakes_give_one_line(args: list[str], message: str) -> None:
@@ -96,6 +108,19 @@ def test_prism_is_asked_for_by_name_and_a_missing_binary_is_one_clear_error(tmp_
     assert choose_runner(["--runner=PrismRunner"], streaming=False).prism == find_prism()
     with pytest.raises(UserError, match="is not an executable file"):
         choose_runner([f"--prism_location={tmp_path / 'nothing'}"], streaming=True)
+
+
+def test_streaming_aggregates_are_refused_on_a_runner_that_fires_windows_only_at_the_end() -> None:
+    kafka = KafkaSettings(bootstrap_servers="127.0.0.1:9")
+    config = RunConfig(
+        source=KafkaSourceSettings(kafka=kafka, topic="articles"),
+        events_topic=KafkaSinkSettings(kafka=kafka, topic="events"),
+        dead_letter_topic=KafkaSinkSettings(kafka=kafka, topic="dead"),
+        aggregates=AggregateSettings(),
+        aggregates_topic=KafkaSinkSettings(kafka=kafka, topic="aggregates"),
+    )
+    with pytest.raises(UserError, match="aggregates in streaming need a runner that fires windows"):
+        run(config, ["--runner=FnApiRunner"])
 
 
 def test_samples_dir_exists_for_the_demo() -> None:
