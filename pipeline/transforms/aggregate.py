@@ -46,7 +46,9 @@ from pipeline.schemas import load_schema
 from pipeline.transforms.common import now_ms
 
 LOGGER = logging.getLogger("newsevents.aggregates")
-WindowKey = tuple[int, int, GroupKey]
+# (window start ms, window end ms, event type, country): plain values, so that the key's
+# encoding is deterministic on every runner (a GroupByKey groups by the encoded key).
+WindowKey = tuple[int, int, str, str | None]
 
 _TIMING = {
     PaneInfoTiming.EARLY: "EARLY",
@@ -86,7 +88,7 @@ class KeyByWindowFn(beam.DoFn):
             self._too_late.inc()
             return
         start_s, end_s = window_of(event.time_ms / 1000, self._window_s)
-        key: WindowKey = (start_s * 1000, end_s * 1000, event.key)
+        key: WindowKey = (start_s * 1000, end_s * 1000, event.key.event_type, event.key.country)
         yield window.TimestampedValue((key, event), event.time_ms / 1000)
 
 
@@ -126,7 +128,8 @@ class ToAggregateRecordFn(beam.DoFn):
         element: tuple[WindowKey, Tally],
         pane: PaneInfo = beam.DoFn.PaneInfoParam,  # type: ignore[assignment]
     ) -> Iterator[window.TimestampedValue]:
-        (start_ms, end_ms, key), tally = element
+        (start_ms, end_ms, event_type, country), tally = element
+        key = GroupKey(event_type, country)
         if self._streaming:
             timing, index, final = _TIMING.get(pane.timing, "UNKNOWN"), pane.index, pane.is_last
         else:
