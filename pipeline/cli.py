@@ -419,6 +419,9 @@ def inspect(
 def topics_create(
     names: Annotated[list[str], typer.Argument(help="Topic names")],
     partitions: Annotated[int, typer.Option("--partitions", "-p", min=1)] = 3,
+    compacted: Annotated[
+        bool, typer.Option("--compacted", help="cleanup.policy=compact: keep the newest record per key (aggregates)")
+    ] = False,
     bootstrap_servers: BootstrapOption = None,
     kafka_option: KafkaOptions = None,
     kafka_config: KafkaConfig = None,
@@ -426,7 +429,8 @@ def topics_create(
     """Create topics that do not exist yet."""
     from pipeline.io.admin import create_topics
 
-    created = create_topics(_kafka(bootstrap_servers, kafka_option, kafka_config), names, partitions)
+    kafka = _kafka(bootstrap_servers, kafka_option, kafka_config)
+    created = create_topics(kafka, names, partitions, compacted=compacted)
     console.print(f"created: {', '.join(created) if created else 'none (all exist)'}")
 
 

@@ -142,12 +142,20 @@ def record_limits(kafka: KafkaSettings, topics: Iterable[str]) -> dict[str, int]
     return limits
 
 
-def create_topics(kafka: KafkaSettings, topics: Iterable[str], partitions: int, replication: int = 1) -> list[str]:
-    """Create the topics that do not exist yet; returns the names created."""
+def create_topics(
+    kafka: KafkaSettings, topics: Iterable[str], partitions: int, replication: int = 1, *, compacted: bool = False
+) -> list[str]:
+    """Create the topics that do not exist yet; returns the names created. A compacted topic
+    keeps the newest record of each key: the shape of an upsert topic (aggregates)."""
+    configs = {"cleanup.policy": "compact"} if compacted else {}
     client = admin_client(kafka)
     try:
         existing = set(client.list_topics())
-        new = [NewTopic(t, partitions, replication) for t in dict.fromkeys(topics) if t not in existing]
+        new = [
+            NewTopic(t, partitions, replication, topic_configs=configs)
+            for t in dict.fromkeys(topics)
+            if t not in existing
+        ]
         if new:
             with contextlib.suppress(TopicAlreadyExistsError):  # created concurrently: fine
                 client.create_topics(new)

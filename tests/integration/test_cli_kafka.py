@@ -6,11 +6,12 @@ import json
 import os
 import subprocess
 import sys
+import uuid
 from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from kafka.admin import NewTopic
+from kafka.admin import ConfigResource, ConfigResourceType, NewTopic
 from pipeline.io.admin import admin_client
 from pipeline.kafka_settings import KafkaSettings
 
@@ -122,3 +123,16 @@ def test_an_output_topic_too_small_for_the_records_is_refused_at_start(
         f"newsevents: error: topic '{events}' accepts records of at most 1,488 bytes (max.message.bytes, less "
         "overhead); newsevents needs at least 17,408"
     ]
+
+
+def test_an_upsert_topic_is_created_compacted(kafka: KafkaSettings, kafka_bootstrap: str) -> None:
+    name = f"cli-aggregates-{uuid.uuid4().hex[:8]}"
+    created = newsevents("topics", "create", name, "--compacted", "-p", "1", "-b", kafka_bootstrap)
+    assert created.returncode == 0 and f"created: {name}" in created.stdout, created.stderr
+    client = admin_client(kafka)
+    try:
+        found = client.describe_configs([ConfigResource(ConfigResourceType.TOPIC, name)], config_filter="all")
+        assert found["topic"][name]["cleanup.policy"]["value"] == "compact"
+    finally:
+        client.delete_topics([name])
+        client.close()
