@@ -10,7 +10,7 @@ import os
 import sys
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Annotated, Any
@@ -157,6 +157,19 @@ def _sink(kafka: KafkaSettings, topic: str, limits: dict[str, int], outage: floa
     return KafkaSinkSettings(kafka=kafka, topic=topic, max_record_bytes=limits[topic], outage_limit_s=outage, **extra)
 
 
+def _sinks(
+    kafka: KafkaSettings | None, limits: dict[str, int], outage: float, ids: dict[str, int]
+) -> Callable[[str | None], KafkaSinkSettings | None]:
+    """Sink settings per output topic (None for no topic), framed with the topic's schema id."""
+
+    def sink(topic: str | None) -> KafkaSinkSettings | None:
+        if kafka is None or not topic:
+            return None
+        return _sink(kafka, topic, limits, outage, confluent_schema_id=ids.get(topic))
+
+    return sink
+
+
 def _registered(
     registry: str | None,
     events: str | None,
@@ -243,6 +256,7 @@ def run(
     require_topics(kafka, [input_topic, *outputs])
     limits = record_limits(kafka, outputs)
     ids = _registered(schema_registry, output_topic, dead_letter_topic, aggregates_topic, confluent_schema_id)
+    sink = _sinks(kafka, limits, outage_limit, ids)
     config = RunConfig(
         source=source,
         extraction=ExtractionSettings(
@@ -251,10 +265,8 @@ def run(
             batch_size=batch_size,
             schema_registry_url=schema_registry,
         ),
-        events_topic=_sink(kafka, output_topic, limits, outage_limit, confluent_schema_id=ids.get(output_topic)),
-        dead_letter_topic=_sink(
-            kafka, dead_letter_topic, limits, outage_limit, confluent_schema_id=ids.get(dead_letter_topic)
-        ),
+        events_topic=sink(output_topic),
+        dead_letter_topic=sink(dead_letter_topic),
         output_dir=output_dir,
         file_window_seconds=file_window,
         dead_letter_payload_bytes=dead_letter_payload,
@@ -263,11 +275,7 @@ def run(
         )
         if aggregates_topic
         else None,
-        aggregates_topic=_sink(
-            kafka, aggregates_topic, limits, outage_limit, confluent_schema_id=ids.get(aggregates_topic)
-        )
-        if aggregates_topic
-        else None,
+        aggregates_topic=sink(aggregates_topic),
     )
     _run(config, _beam_args(ctx))
 
@@ -309,25 +317,16 @@ def backfill(
     elif schema_registry:
         raise UserError("--schema-registry needs a topic to write to (--output-topic, --dead-letter-topic, ...)")
     ids = _registered(schema_registry, output_topic, dead_letter_topic, aggregates_topic, None)
+    sink = _sinks(kafka, limits, outage_limit, ids)
     config = RunConfig(
         source=ArchiveSourceSettings(pattern=input_glob),
         extraction=ExtractionSettings(model=model, batch_size=batch_size),
-        events_topic=_sink(kafka, output_topic, limits, outage_limit, confluent_schema_id=ids.get(output_topic))
-        if kafka and output_topic
-        else None,
-        dead_letter_topic=_sink(
-            kafka, dead_letter_topic, limits, outage_limit, confluent_schema_id=ids.get(dead_letter_topic)
-        )
-        if kafka and dead_letter_topic
-        else None,
+        events_topic=sink(output_topic),
+        dead_letter_topic=sink(dead_letter_topic),
         output_dir=output_dir,
         file_window_seconds=file_window,
         aggregates=AggregateSettings(window_seconds=aggregate_window) if aggregates or aggregates_topic else None,
-        aggregates_topic=_sink(
-            kafka, aggregates_topic, limits, outage_limit, confluent_schema_id=ids.get(aggregates_topic)
-        )
-        if kafka and aggregates_topic
-        else None,
+        aggregates_topic=sink(aggregates_topic),
     )
     _run(config, _beam_args(ctx))
 

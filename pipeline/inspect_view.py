@@ -16,7 +16,7 @@ from rich.table import Table
 
 from pipeline.errors import InvalidRecord, UserError
 from pipeline.io.avro_codec import AvroCodec
-from pipeline.io.registry import WriterSchemas
+from pipeline.io.registry import WriterSchemas, schema_id_of
 from pipeline.kafka_settings import KafkaSettings
 
 
@@ -63,7 +63,7 @@ def records_from_topic(
 
 
 def _decoded(value: bytes, codec: AvroCodec, framed: AvroCodec, registry: WriterSchemas | None) -> dict[str, Any]:
-    if value[:1] != b"\x00":
+    if schema_id_of(value) is None:
         return codec.decode(value)
     if registry is None:
         return framed.decode(value)

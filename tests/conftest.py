@@ -9,6 +9,7 @@ import socket
 import subprocess
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -55,6 +56,19 @@ def _free_port(below_ephemeral: bool = False) -> int:
     raise RuntimeError("no free port triple found")
 
 
+@contextmanager
+def _local_service(script: Path, what: str, start_args: list[str], stop_args: list[str]) -> Iterator[None]:
+    """A service started by one of our scripts for the session, stopped by PID at its end.
+    Fail, never skip, when it does not start: CI must run the tests that need it."""
+    started = subprocess.run([str(script), "start", *start_args], capture_output=True, text=True, timeout=900)
+    if started.returncode != 0:
+        pytest.fail(f"could not start the local {what}:\n{started.stdout}\n{started.stderr}")
+    try:
+        yield
+    finally:
+        subprocess.run([str(script), "stop", *stop_args], capture_output=True, text=True, timeout=120)
+
+
 @pytest.fixture(scope="session")
 def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """HOST:PORT of a running broker: NEWSEVENTS_TEST_BOOTSTRAP if set, else one we start."""
@@ -63,16 +77,9 @@ def kafka_bootstrap(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield given
         return
     port = _free_port()
-    data_dir = tmp_path_factory.mktemp("kafka")
-    args = ["--port", str(port), "--data-dir", str(data_dir)]
-    started = subprocess.run([str(KAFKA_SCRIPT), "start", *args], capture_output=True, text=True, timeout=600)
-    if started.returncode != 0:
-        # Fail, never skip: CI must run the broker tests.
-        pytest.fail(f"could not start the local Kafka broker:\n{started.stdout}\n{started.stderr}")
-    try:
+    args = ["--port", str(port), "--data-dir", str(tmp_path_factory.mktemp("kafka"))]
+    with _local_service(KAFKA_SCRIPT, "Kafka broker", args, args):
         yield f"127.0.0.1:{port}"
-    finally:
-        subprocess.run([str(KAFKA_SCRIPT), "stop", *args], capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="session")
@@ -84,14 +91,9 @@ def schema_registry(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         yield given
         return
     port = _free_port(below_ephemeral=True)  # the registry also takes port + 1 (management)
-    args = ["--port", str(port), "--data-dir", str(tmp_path_factory.mktemp("registry"))]
-    started = subprocess.run([str(REGISTRY_SCRIPT), "start", *args], capture_output=True, text=True, timeout=900)
-    if started.returncode != 0:
-        pytest.fail(f"could not start the local schema registry:\n{started.stdout}\n{started.stderr}")
-    try:
+    data_dir = ["--data-dir", str(tmp_path_factory.mktemp("registry"))]
+    with _local_service(REGISTRY_SCRIPT, "schema registry", ["--port", str(port), *data_dir], data_dir):
         yield f"http://127.0.0.1:{port}/apis/ccompat/v7"
-    finally:
-        subprocess.run([str(REGISTRY_SCRIPT), "stop", *args[2:]], capture_output=True, text=True, timeout=120)
 
 
 @pytest.fixture(scope="session")

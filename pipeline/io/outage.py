@@ -1,4 +1,5 @@
-"""Riding out broker outages: how long Kafka has been failing, logged, bounded by a limit."""
+"""Riding out outages of a service (Kafka, the schema registry): how long it has been failing,
+logged, bounded by a limit."""
 
 from __future__ import annotations
 
@@ -6,7 +7,7 @@ import logging
 import time
 from collections.abc import Callable
 
-from pipeline.errors import BrokerUnavailable
+from pipeline.errors import BrokerUnavailable, FatalRunError
 
 LOGGER = logging.getLogger("newsevents.kafka")
 # Log a continuing outage at most this often, so that a long one is visible but not noisy.
@@ -17,8 +18,9 @@ MAX_BACKOFF_S = 5.0
 class OutageClock:
     """Tracks one client's unbroken run of failures.
 
-    `failed()` returns how long to back off before the next try, and raises BrokerUnavailable
-    once the failures have lasted longer than `limit_s`; `ok()` ends the outage.
+    `failed()` returns how long to back off before the next try, and raises `error`
+    (BrokerUnavailable by default) once the failures have lasted longer than `limit_s`; `ok()`
+    ends the outage.
     """
 
     def __init__(
@@ -27,11 +29,16 @@ class OutageClock:
         what: str,
         servers: str,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        service: str = "Kafka",
+        error: type[FatalRunError] = BrokerUnavailable,
     ) -> None:
         self.limit_s = limit_s
         self._what = what
         self._servers = servers
         self._clock = clock
+        self._service = service
+        self._error = error
         self._since: float | None = None
         self._logged_at: float | None = None
         self._failures = 0
@@ -42,7 +49,7 @@ class OutageClock:
 
     def ok(self) -> None:
         if self._since is not None and self._logged_at is not None:
-            LOGGER.warning("Kafka at %s is back after %.0fs (%s)", self._servers, self.down_for, self._what)
+            LOGGER.warning("%s at %s is back after %.0fs (%s)", self._service, self._servers, self.down_for, self._what)
         self._since = None
         self._logged_at = None
         self._failures = 0
@@ -51,7 +58,7 @@ class OutageClock:
         """Record a failure; returns the back-off in seconds.
 
         Raises:
-            BrokerUnavailable: the failures have lasted longer than the limit.
+            FatalRunError: (the clock's `error`) the failures have lasted longer than the limit.
         """
         now = self._clock()
         if self._since is None:
@@ -59,14 +66,15 @@ class OutageClock:
         self._failures += 1
         down = now - self._since
         if down > self.limit_s:
-            raise BrokerUnavailable(
-                f"Kafka at {self._servers} has not answered for {down:.0f}s ({self._what}: {_brief(error)}); "
+            raise self._error(
+                f"{self._service} at {self._servers} has not answered for {down:.0f}s ({self._what}: {_brief(error)}); "
                 f"the outage limit is {self.limit_s:.0f}s (--outage-limit)"
             )
         if self._logged_at is None or now - self._logged_at >= LOG_EVERY_S:
             self._logged_at = now
             LOGGER.warning(
-                "Kafka at %s unreachable for %.0fs (%s: %s); retrying for up to %.0fs",
+                "%s at %s unreachable for %.0fs (%s: %s); retrying for up to %.0fs",
+                self._service,
                 self._servers,
                 down,
                 self._what,

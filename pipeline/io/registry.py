@@ -23,11 +23,12 @@ from confluent_kafka.schema_registry import Schema, SchemaRegistryClient
 from confluent_kafka.schema_registry.error import SchemaRegistryError
 
 from pipeline.errors import ErrorKind, FatalRunError, InvalidRecord, UserError
+from pipeline.io.avro_codec import CONFLUENT_MAGIC
+from pipeline.io.outage import OutageClock
 from pipeline.schemas import schema_json
 
 LOGGER = logging.getLogger("newsevents.registry")
 COMPATIBILITY = "BACKWARD"
-CONFLUENT_MAGIC = 0
 _NOT_FOUND = (40401, 40403, 404)  # subject, schema id, generic
 
 
@@ -85,7 +86,7 @@ def _subject_exists(client: SchemaRegistryClient, subject: str) -> bool:
 
 def schema_id_of(payload: bytes) -> int | None:
     """The schema id of a registry-framed value, or None when it carries no wire header."""
-    if len(payload) < 5 or payload[0] != CONFLUENT_MAGIC:
+    if len(payload) < 5 or payload[:1] != CONFLUENT_MAGIC:
         return None
     return int(struct.unpack(">I", payload[1:5])[0])
 
@@ -125,8 +126,13 @@ class WriterSchemas:
     def _fetch(self, schema_id: int) -> Any:
         if self._client is None:
             self._client = registry_client(self.url)
-        started = time.monotonic()
-        backoff = 0.2
+        outage = OutageClock(
+            self._outage_limit_s,
+            f"reading schema id {schema_id}",
+            self.url,
+            service="the schema registry",
+            error=RegistryUnavailable,
+        )
         while True:
             try:
                 schema = self._client.get_schema(schema_id)
@@ -136,18 +142,10 @@ class WriterSchemas:
                     raise InvalidRecord(
                         ErrorKind.UNKNOWN_SCHEMA, f"schema id {schema_id} is not in the registry at {self.url}"
                     ) from None
-                error: Exception = err
-            except Exception as err:  # noqa: BLE001 - httpx and socket errors: retried below
-                error = err
-            down = time.monotonic() - started
-            if down > self._outage_limit_s:
-                raise RegistryUnavailable(
-                    f"the schema registry at {self.url} has not answered for {down:.0f}s "
-                    f"({type(error).__name__}: {error}); the outage limit is {self._outage_limit_s:.0f}s"
-                )
-            LOGGER.warning("schema registry at %s: %s; retrying", self.url, error)
-            time.sleep(backoff)
-            backoff = min(5.0, backoff * 2)
+                time.sleep(outage.failed(err))
+            except Exception as err:  # noqa: BLE001 - httpx and socket errors: waited out
+                time.sleep(outage.failed(err))
+        outage.ok()
         if (schema.schema_type or "AVRO") != "AVRO":
             raise InvalidRecord(ErrorKind.UNKNOWN_SCHEMA, f"schema id {schema_id} is {schema.schema_type}, not Avro")
         try:

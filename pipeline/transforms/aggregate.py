@@ -33,7 +33,7 @@ from apache_beam.transforms import trigger, window
 from apache_beam.utils.timestamp import Duration, Timestamp
 from apache_beam.utils.windowed_value import PaneInfo, PaneInfoTiming
 
-from pipeline.aggregates import CountedEvent, GroupKey, Tally, aggregate_key, aggregate_record, counted_event
+from pipeline.aggregates import CountedEvent, GroupKey, Tally, aggregate_record, counted_event
 from pipeline.config import AggregateSettings, KafkaSinkSettings, KafkaSourceSettings
 from pipeline.errors import FatalRunError
 from pipeline.io.avro_codec import AvroCodec
@@ -138,7 +138,7 @@ class ToAggregateRecordFn(beam.DoFn):
             key, tally, start_ms, end_ms, timing=timing, pane_index=index, final=final, emitted_at_ms=now_ms()
         )
         self._emitted.inc()
-        encoded = EncodedRecord(aggregate_key(start_ms, end_ms, key).encode(), self._codec.encode(record), record)
+        encoded = EncodedRecord(record["key"].encode(), self._codec.encode(record), record)
         yield window.TimestampedValue(encoded, start_ms / 1000)
 
 

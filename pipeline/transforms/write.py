@@ -34,11 +34,14 @@ def dead_letter_payload_limit(wanted: int, topic: KafkaSinkSettings | None) -> i
     return min(wanted, room)
 
 
-class WriteEvents(beam.PTransform[PCollection[EncodedRecord], tuple[PCollection[int], ...]]):
-    """Events to the events topic (key = event id) and/or `events-*.avro` files.
+class WriteRecords(beam.PTransform[PCollection[EncodedRecord], tuple[PCollection[int], ...]]):
+    """Encoded records of one schema to their topic and/or `<prefix>-*.avro` files.
 
     Outputs one count per bundle and sink, for steps that must wait for every write.
     """
+
+    SCHEMA = "event"
+    FILE_PREFIX = "events"
 
     def __init__(self, topic: KafkaSinkSettings | None, output_dir: str | None, window_seconds: int) -> None:
         super().__init__()
@@ -47,7 +50,20 @@ class WriteEvents(beam.PTransform[PCollection[EncodedRecord], tuple[PCollection[
         self._window_seconds = window_seconds
 
     def expand(self, records: PCollection) -> tuple[PCollection, ...]:
-        return _write(records, self._topic, self._output_dir, self._window_seconds, "events", "event")
+        return _write(records, self._topic, self._output_dir, self._window_seconds, self.FILE_PREFIX, self.SCHEMA)
+
+
+class WriteEvents(WriteRecords):
+    """Events to the events topic (key = event id) and/or `events-*.avro` files."""
+
+
+class WriteAggregates(WriteRecords):
+    """Aggregates to the aggregates topic (key = window, type, country: an upsert) and/or
+    `aggregates-*.avro` files (graph.py gives a directory only in bounded runs, where each key
+    has one final count)."""
+
+    SCHEMA = "aggregate"
+    FILE_PREFIX = "aggregates"
 
 
 class WriteDeadLetters(beam.PTransform[PCollection[DeadLetter], tuple[PCollection[int], ...]]):
@@ -70,20 +86,6 @@ class WriteDeadLetters(beam.PTransform[PCollection[DeadLetter], tuple[PCollectio
         schema_id = self._topic.confluent_schema_id if self._topic is not None else None
         encoded = letters | "Encode" >> EncodeDeadLetters(schema_id, self._max_payload_bytes)
         return _write(encoded, self._topic, self._output_dir, self._window_seconds, "dead-letter", "dead_letter")
-
-
-class WriteAggregates(beam.PTransform[PCollection[EncodedRecord], tuple[PCollection[int], ...]]):
-    """Aggregates to the aggregates topic (key = window, type, country: an upsert) and, in
-    bounded runs, where each key has one final count, to `aggregates-*.avro` files."""
-
-    def __init__(self, topic: KafkaSinkSettings | None, output_dir: str | None, window_seconds: int) -> None:
-        super().__init__()
-        self._topic = topic
-        self._output_dir = output_dir
-        self._window_seconds = window_seconds
-
-    def expand(self, records: PCollection) -> tuple[PCollection, ...]:
-        return _write(records, self._topic, self._output_dir, self._window_seconds, "aggregates", "aggregate")
 
 
 _KAFKA_METRICS = {

@@ -133,7 +133,8 @@ def test_a_schema_change_that_breaks_old_readers_is_refused_at_start(
             field["type"] = "string"
     registry = SchemaRegistryClient({"url": schema_registry})
     subject = f"{topics['events']}-value"
-    registry.set_compatibility(subject_name=subject, level="BACKWARD")
+    # The subject's owners chose FULL: the pipeline must keep their level, not set its own.
+    registry.set_compatibility(subject_name=subject, level="FULL")
     registry.register_schema(subject, Schema(json.dumps(earlier), "AVRO"))
 
     result = _cli(
@@ -145,3 +146,4 @@ def test_a_schema_change_that_breaks_old_readers_is_refused_at_start(
     assert len(lines) == 1 and "Traceback" not in result.stderr, result.stderr
     assert lines[0].startswith("newsevents: error: schemas/event.avsc is not compatible with the schemas already")
     assert subject in lines[0]
+    assert registry.get_compatibility(subject) == "FULL"
