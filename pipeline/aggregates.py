@@ -119,6 +119,12 @@ class Tally:
         return sum(injured for _, injured in self.tolls.values())
 
 
+def supersedes(newest_pane: int | None, pane_index: int) -> bool:
+    """True when a firing with `pane_index` is newer than the newest one published for its key
+    (None: none yet). Panes accumulate, so the newest holds every event counted before."""
+    return newest_pane is None or pane_index > newest_pane
+
+
 def epoch_ms(value: int | datetime) -> int:
     """A timestamp-millis field as written (int) or as read back by fastavro (datetime)."""
     if isinstance(value, datetime):

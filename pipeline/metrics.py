@@ -22,6 +22,7 @@ EVENTS_WRITTEN_FILES = "event_records_written_files"
 DEAD_LETTERS_WRITTEN_FILES = "dead_letter_records_written_files"
 AGGREGATES_EMITTED = "aggregates_emitted"
 AGGREGATES_WRITTEN_KAFKA = "aggregates_written_kafka"
+AGGREGATES_SUPERSEDED = "aggregates_superseded"
 AGGREGATE_EVENTS_TOO_LATE = "events_too_late_for_aggregates"
 AGGREGATE_INPUTS_UNREADABLE = "events_topic_records_unreadable"
 

@@ -22,6 +22,7 @@ _ROWS = (
     (m.DEAD_LETTERS_WRITTEN, "dead letters written to Kafka"),
     (m.DEAD_LETTERS_WRITTEN_FILES, "dead letters written to files"),
     (m.AGGREGATES_EMITTED, "aggregate counts emitted"),
+    (m.AGGREGATES_SUPERSEDED, "aggregate counts superseded before writing (a newer one was out)"),
     (m.AGGREGATES_WRITTEN_KAFKA, "aggregate counts written to Kafka"),
     ("aggregate_records_written_files", "aggregate counts written to files"),
     (m.AGGREGATE_EVENTS_TOO_LATE, "events too late for their window (not counted)"),

@@ -27,20 +27,28 @@ from collections.abc import Iterable, Iterator
 from typing import Any
 
 import apache_beam as beam
+from apache_beam.coders import VarIntCoder
 from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import PBegin, PCollection
-from apache_beam.transforms import trigger, window
+from apache_beam.transforms import trigger, userstate, window
+from apache_beam.transforms.timeutil import TimeDomain
 from apache_beam.utils.timestamp import Duration, Timestamp
 from apache_beam.utils.windowed_value import PaneInfo, PaneInfoTiming
 
-from pipeline.aggregates import CountedEvent, GroupKey, Tally, aggregate_record, counted_event
+from pipeline.aggregates import CountedEvent, GroupKey, Tally, aggregate_record, counted_event, supersedes
 from pipeline.config import AggregateSettings, KafkaSinkSettings, KafkaSourceSettings
 from pipeline.errors import FatalRunError
 from pipeline.io.avro_codec import AvroCodec
 from pipeline.io.avro_files import window_of
 from pipeline.io.kafka_source import RECORDS, ReadKafkaTopic
 from pipeline.io.registry import WriterSchemas, schema_id_of
-from pipeline.metrics import AGGREGATE_EVENTS_TOO_LATE, AGGREGATE_INPUTS_UNREADABLE, AGGREGATES_EMITTED, NAMESPACE
+from pipeline.metrics import (
+    AGGREGATE_EVENTS_TOO_LATE,
+    AGGREGATE_INPUTS_UNREADABLE,
+    AGGREGATES_EMITTED,
+    AGGREGATES_SUPERSEDED,
+    NAMESPACE,
+)
 from pipeline.model import EncodedRecord, RawRecord
 from pipeline.schemas import load_schema
 from pipeline.transforms.common import now_ms
@@ -142,6 +150,51 @@ class ToAggregateRecordFn(beam.DoFn):
         yield window.TimestampedValue(encoded, start_ms / 1000)
 
 
+_NEWEST_PANE = userstate.ReadModifyWriteStateSpec("newest_pane", VarIntCoder())
+_EXPIRY = userstate.TimerSpec("expiry", TimeDomain.WATERMARK)
+_NEWEST_PANE_PARAM = beam.DoFn.StateParam(_NEWEST_PANE)
+_EXPIRY_PARAM = beam.DoFn.TimerParam(_EXPIRY)
+
+
+class NewestFiringOnlyFn(beam.DoFn):
+    """Per upsert key, lets a firing through only when it is newer than every one let through
+    before, so that the sinks see each key's counts in order.
+
+    A compacted topic keeps a key's last record, and a table consumer keeps the last one it
+    read. Firings of one key can reach the sink out of order: the runner may run two bundles of
+    the firing stage at once, and both share one producer. A stale count written last would
+    stand until the window fired again, which may be never. This step is stateful, so the
+    runner hands it one key at a time, and the sink fused after it confirms a bundle's writes
+    before the bundle ends. Its state, one pane index per key, is dropped once the window can
+    fire no more (`expiry_s` after the window's end)."""
+
+    def __init__(self, expiry_s: int) -> None:
+        self._expiry_ms = expiry_s * 1000
+        self._superseded = Metrics.counter(NAMESPACE, AGGREGATES_SUPERSEDED)
+
+    def process(
+        self,
+        element: tuple[str, EncodedRecord],
+        newest: userstate.ReadModifyWriteRuntimeState = _NEWEST_PANE_PARAM,  # type: ignore[assignment]
+        expiry: userstate.RuntimeTimer = _EXPIRY_PARAM,  # type: ignore[assignment]
+    ) -> Iterator[EncodedRecord]:
+        _, encoded = element
+        pane = int(encoded.record["pane_index"])
+        if not supersedes(newest.read(), pane):
+            self._superseded.inc()
+            return
+        newest.write(pane)
+        expiry.set(Timestamp(micros=(int(encoded.record["window_end"]) + self._expiry_ms) * 1000))
+        yield encoded
+
+    @userstate.on_timer(_EXPIRY)
+    def expire(
+        self,
+        newest: userstate.ReadModifyWriteRuntimeState = _NEWEST_PANE_PARAM,  # type: ignore[assignment]
+    ) -> None:
+        newest.clear()
+
+
 class DecodeEventRecordsFn(beam.DoFn):
     """Records of the events topic -> event records. A value that is not an event record of
     ours (another writer's) is left out and counted: it is not an input of this pipeline."""
@@ -225,8 +278,18 @@ class AggregateEvents(beam.PTransform[PCollection[dict[str, Any]], PCollection[E
         )
         if self._streaming:
             # The sinks report per bundle in the global window, as they do for events.
-            records = records | "ToSinks" >> beam.WindowInto(window.GlobalWindows())
+            records = (
+                records
+                | "ToSinks" >> beam.WindowInto(window.GlobalWindows())
+                | "ByUpsertKey" >> beam.Map(lambda encoded: (encoded.record["key"], encoded))
+                | "NewestFiringOnly" >> beam.ParDo(NewestFiringOnlyFn(self._beam_lateness_s()))
+            )
         return records
+
+    def _beam_lateness_s(self) -> int:
+        # Beam's own limit is one window beyond ours, so that an event KeyByWindowFn let
+        # through is not dropped because the watermark ran a little ahead of its reference.
+        return self._settings.allowed_lateness_s + self._settings.window_seconds
 
     def _windowing(self) -> dict[str, Any]:
         settings = self._settings
@@ -237,7 +300,5 @@ class AggregateEvents(beam.PTransform[PCollection[dict[str, Any]], PCollection[E
                 late=trigger.AfterCount(1),
             ),
             "accumulation_mode": trigger.AccumulationMode.ACCUMULATING,
-            # Beam's own limit is one window beyond ours, so that an event KeyByWindowFn let
-            # through is not dropped because the watermark ran a little ahead of its reference.
-            "allowed_lateness": Duration(seconds=settings.allowed_lateness_s + settings.window_seconds),
+            "allowed_lateness": Duration(seconds=self._beam_lateness_s()),
         }

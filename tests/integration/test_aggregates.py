@@ -73,7 +73,8 @@ def _matching(bootstrap: str, topics: tuple[str, str, str, str], cli: CliRun) ->
         counted = Counter({(r["event_type"], r["country"]): r["events"] for r in newest.values()})
         recent = [e for e in produced if e["article_id"] != "old"]
         # Shown if the wait times out: what the topics held the last time we looked.
-        print(f"events {len(recent)}, counted {dict(counted)}, expected {dict(_counts(recent))}")
+        panes = {(r["event_type"], r["country"]): r["pane_index"] for r in newest.values()}
+        print(f"events {len(recent)}, counted {dict(counted)}, expected {dict(_counts(recent))}, panes {panes}")
         return bool(recent) and counted == _counts(recent)
 
     return aggregates_match_events
