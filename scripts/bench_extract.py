@@ -2,10 +2,13 @@
 
     python scripts/bench_extract.py [--words 60000] [--repeats 3] [--skip-pipeline]
 
-Baseline: `nlp.pipe` of the same model over the same paragraphs (what any spaCy-based coder
-pays at least). Measured: the extractor alone (segmentation, rules, entities, time), and the
-whole Beam pipeline on an archive of the same articles, in one process and in two worker
-processes. Prints words per second and the ratio to the baseline; nothing here can fail.
+Baselines: `nlp.pipe` of the same model over the same paragraphs (what any spaCy-based coder
+pays at least), in one process and with `n_process=2`. Measured: the extractor alone
+(segmentation, rules, entities, time), and the whole Beam pipeline on an archive of the same
+articles, in one process and in two worker processes; each pipeline is set against the baseline
+with the same number of processes. Also printed: the share of sentences that hold a trigger
+candidate (the most a trigger-first parse could skip is the rest), peak memory, and the
+extractor's cost per word as articles grow 1x, 2x and 4x longer. Nothing here can fail.
 """
 
 from __future__ import annotations
@@ -13,11 +16,13 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import resource
 import statistics
 import sys
 import tempfile
 import time
 from collections.abc import Callable
+from dataclasses import replace
 from pathlib import Path
 
 from pipeline.config import ArchiveSourceSettings, RunConfig
@@ -25,6 +30,7 @@ from pipeline.logs import quiet_third_party_logs
 from pipeline.nlp.evaluation import load_gold
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.segment import segment_article
+from pipeline.nlp.triggers import TriggerFinder
 from pipeline.nlp.types import ArticleText
 from pipeline.runner import run
 from rich.console import Console
@@ -65,6 +71,23 @@ def pipeline_seconds(articles: list[ArticleText], beam_args: list[str]) -> float
         return time.perf_counter() - started
 
 
+def trigger_sentence_share(extractor: EventExtractor, paragraphs: list[str]) -> tuple[int, int]:
+    """(sentences holding at least one trigger candidate, all sentences) over the paragraphs."""
+    finder = TriggerFinder(extractor.nlp, extractor.ontology, extractor.lexicon)
+    sentences = [sent for doc in extractor.nlp.pipe(paragraphs, batch_size=64) for sent in doc.sents]
+    return sum(1 for sent in sentences if finder.find(sent)), len(sentences)
+
+
+def longer(articles: list[ArticleText], factor: int) -> list[ArticleText]:
+    """Each article's body `factor` times over, as paragraphs, with as many words in all."""
+    grown = [replace(a, body="\n\n".join([a.body] * factor)) for a in articles]
+    return grown[: max(1, len(grown) // factor)]
+
+
+def peak_rss_mb(who: int) -> float:
+    return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
+
+
 def main() -> int:
     # Worker processes inherit this: BatchElements' timing fit warns on tiny samples.
     os.environ.setdefault("PYTHONWARNINGS", "ignore::RuntimeWarning")
@@ -74,7 +97,7 @@ def main() -> int:
     parser.add_argument("--skip-pipeline", action="store_true")
     args = parser.parse_args()
     quiet_third_party_logs()
-    console = Console()
+    console = Console(width=120)
 
     extractor = EventExtractor.load()
     articles = corpus(args.words)
@@ -85,23 +108,48 @@ def main() -> int:
     )
 
     raw = median_seconds(lambda: list(extractor.nlp.pipe(paragraphs, batch_size=64)), args.repeats)
-    rows = [("raw spaCy nlp.pipe (baseline)", raw)]
-    rows.append(("extractor.extract_batch", median_seconds(lambda: extractor.extract_batch(articles), args.repeats)))
+    raw2 = median_seconds(lambda: list(extractor.nlp.pipe(paragraphs, batch_size=64, n_process=2)), args.repeats)
+    # (what, seconds, baseline seconds, baseline name)
+    rows = [
+        ("raw spaCy nlp.pipe, 1 process (baseline)", raw, raw, "1 process"),
+        ("raw spaCy nlp.pipe, n_process=2", raw2, raw2, "n_process=2"),
+        ("extractor.extract_batch, 1 process", median_seconds(lambda: extractor.extract_batch(articles), args.repeats),
+         raw, "1 process"),
+    ]  # fmt: skip
     if not args.skip_pipeline:
-        rows.append(("Beam pipeline, FnApiRunner, 1 process (incl. start-up)", pipeline_seconds(articles, [])))
-        rows.append(
-            (
-                "Beam pipeline, FnApiRunner, 2 worker processes (incl. start-up)",
-                pipeline_seconds(articles, ["--direct_num_workers=2", "--direct_running_mode=multi_processing"]),
-            )
-        )
+        one = pipeline_seconds(articles, [])
+        rows.append(("newsevents backfill, 1 process (incl. start-up)", one, raw, "1 process"))
+        two = pipeline_seconds(articles, ["--direct_num_workers=2", "--direct_running_mode=multi_processing"])
+        rows.append(("newsevents backfill, 2 worker processes (incl. start-up)", two, raw2, "n_process=2"))
 
     table = Table(title="extraction throughput (median of runs; pipelines once)")
-    for column in ("what", "seconds", "words/s", "ratio to raw spaCy"):
-        table.add_column(column, justify="left" if column == "what" else "right")
-    for label, seconds in rows:
-        table.add_row(label, f"{seconds:.2f}", f"{words / seconds:,.0f}", f"{raw / seconds:.2f}")
+    for column in ("what", "seconds", "words/s", "ratio to raw spaCy", "baseline"):
+        table.add_column(column, justify="left" if column in ("what", "baseline") else "right")
+    for label, seconds, baseline, name in rows:
+        table.add_row(label, f"{seconds:.2f}", f"{words / seconds:,.0f}", f"{baseline / seconds:.2f}", name)
     console.print(table)
+
+    with_trigger, sentences = trigger_sentence_share(extractor, paragraphs)
+    console.print(
+        f"sentences holding a trigger candidate: {with_trigger:,} of {sentences:,} "
+        f"({with_trigger / max(sentences, 1):.0%}); a trigger-first parse could skip at most the rest"
+    )
+    scaling = Table(title="extractor cost per word as articles grow (same words in all)")
+    for column in ("article length", "words/s", "cost per word vs 1x"):
+        scaling.add_column(column, justify="right")
+    base_cost = None
+    for factor in (1, 2, 4):
+        grown = longer(articles, factor)
+        grown_words = sum(len(a.body.split()) + len((a.title or "").split()) for a in grown)
+        cost = median_seconds(lambda grown=grown: extractor.extract_batch(grown), args.repeats) / grown_words
+        base_cost = base_cost or cost
+        scaling.add_row(f"{factor}x", f"{1 / cost:,.0f}", f"{cost / base_cost:.2f}")
+    console.print(scaling)
+    console.print(
+        f"peak RSS: this process (model, extractor, 1-process pipeline) {peak_rss_mb(resource.RUSAGE_SELF):,.0f} MB; "
+        f"largest child process (a pipeline worker, or an n_process=2 spaCy worker) "
+        f"{peak_rss_mb(resource.RUSAGE_CHILDREN):,.0f} MB"
+    )
     return 0
 
 
