@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PRISM := .local/bin/prism
 
-.PHONY: setup demo test lint typecheck unit integration chaos dataflow-check evaluate bench lock kafka-start kafka-stop clean
+.PHONY: setup demo test lint typecheck unit integration chaos dataflow-check evaluate bench bench-stream lock kafka-start kafka-stop clean
 
 setup: $(STAMP) $(PRISM).version
 
@@ -52,6 +52,10 @@ evaluate: setup
 
 bench: setup
 	$(BIN)/python scripts/bench_extract.py
+
+# Article-to-event latency at a fixed input rate, on Prism and a local broker it starts itself.
+bench-stream: setup
+	$(BIN)/python scripts/bench_stream.py
 
 lock: setup
 	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^newsevents' > constraints.txt.new
