@@ -114,6 +114,12 @@ RegistryOption = Annotated[
 ]
 ModelOption = Annotated[str, typer.Option("--model", help="spaCy model package to load")]
 BatchOption = Annotated[int, typer.Option("--batch-size", min=1, help="Articles per spaCy batch")]
+NlpProcessesOption = Annotated[
+    int,
+    typer.Option(
+        "--nlp-processes", min=1, help="NLP processes per worker, each with its own model (1: in the worker itself)"
+    ),
+]
 _DEFAULTS = ExtractionSettings()
 _BEAM_ARGS = {"allow_extra_args": True, "ignore_unknown_options": False}
 
@@ -238,6 +244,7 @@ def run(
     ] = DEFAULT_EARLY_FIRING_S,
     model: ModelOption = _DEFAULTS.model,
     batch_size: BatchOption = _DEFAULTS.batch_size,
+    nlp_processes: NlpProcessesOption = _DEFAULTS.nlp_processes,
     kafka_option: KafkaOptions = None,
     kafka_config: KafkaConfig = None,
 ) -> None:
@@ -263,6 +270,7 @@ def run(
             model=model,
             input_format=input_format,
             batch_size=batch_size,
+            nlp_processes=nlp_processes,
             schema_registry_url=schema_registry,
         ),
         events_topic=sink(output_topic),
@@ -300,6 +308,7 @@ def backfill(
     aggregate_window: AggregateWindowOption = DEFAULT_AGGREGATE_WINDOW_S,
     model: ModelOption = _DEFAULTS.model,
     batch_size: BatchOption = _DEFAULTS.batch_size,
+    nlp_processes: NlpProcessesOption = _DEFAULTS.nlp_processes,
     kafka_option: KafkaOptions = None,
     kafka_config: KafkaConfig = None,
 ) -> None:
@@ -320,7 +329,7 @@ def backfill(
     sink = _sinks(kafka, limits, outage_limit, ids)
     config = RunConfig(
         source=ArchiveSourceSettings(pattern=input_glob),
-        extraction=ExtractionSettings(model=model, batch_size=batch_size),
+        extraction=ExtractionSettings(model=model, batch_size=batch_size, nlp_processes=nlp_processes),
         events_topic=sink(output_topic),
         dead_letter_topic=sink(dead_letter_topic),
         output_dir=output_dir,

@@ -86,6 +86,8 @@ class ExtractionSettings(BaseModel):
     input_format: InputFormat = "json"
     max_body_chars: int = Field(default=DEFAULT_MAX_BODY_CHARS, gt=0)
     batch_size: int = Field(default=16, gt=0)
+    # NLP processes per worker (nlp/workers.py); 1 extracts in the worker's own process.
+    nlp_processes: int = Field(default=1, gt=0)
     # The schema registry: writers' schemas of registry-framed inputs (avro-confluent) and of the
     # events topic, which streaming aggregates read back.
     schema_registry_url: str | None = None

@@ -48,7 +48,9 @@ def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
         # One archive or partition is one bundle: spread its articles over the workers. (Not in
         # streaming: the writers must stay in the reading stage, see the module docstring.)
         articles = articles | "SpreadArticles" >> beam.Reshuffle()
-    extracted = articles | "ExtractEvents" >> ExtractEvents(config.extraction.model, config.extraction.batch_size)
+    extracted = articles | "ExtractEvents" >> ExtractEvents(
+        extraction.model, extraction.batch_size, extraction.nlp_processes
+    )
     events_topic = config.events_topic
     encoded = extracted[MAIN] | "EncodeEvents" >> EncodeEvents(
         events_topic.confluent_schema_id if events_topic else None,

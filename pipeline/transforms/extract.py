@@ -1,8 +1,10 @@
-"""ExtractEvents: articles -> (article, events), batched through spaCy once per worker."""
+"""ExtractEvents: articles -> (article, events), batched through spaCy once per worker, in the
+worker's process or, with `nlp_processes` > 1, in NLP processes of its own (nlp/workers.py)."""
 
 from __future__ import annotations
 
 import threading
+from collections import deque
 from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from functools import cache
@@ -10,13 +12,16 @@ from functools import cache
 import apache_beam as beam
 from apache_beam.metrics.metric import Metrics
 from apache_beam.pvalue import DoOutputsTuple, PCollection, TaggedOutput
-from apache_beam.transforms.window import TimestampedValue
+from apache_beam.transforms.window import GlobalWindow, TimestampedValue
+from apache_beam.utils.timestamp import Timestamp
+from apache_beam.utils.windowed_value import WindowedValue
 
 from pipeline.errors import ErrorKind
 from pipeline.metrics import EVENTS_EXTRACTED, NAMESPACE
 from pipeline.model import Article, Stage
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.types import ArticleText, ExtractedEvent
+from pipeline.nlp.workers import ExtractorPool, PendingBatch
 from pipeline.transforms.common import DEAD_LETTERS, MAIN, DeadLetterFactory
 
 
@@ -55,6 +60,11 @@ def shared_extractor(model: str) -> SharedExtractor:
     return SharedExtractor(EventExtractor.load(model), threading.Lock())
 
 
+@cache
+def shared_pool(model: str, processes: int) -> ExtractorPool:
+    return ExtractorPool(model, processes)
+
+
 def record_time(article: Article) -> float:
     """Seconds since the epoch of the article's input record (Kafka record time, read time)."""
     return (article.raw.timestamp_ms or 0) / 1000
@@ -91,26 +101,80 @@ class ExtractEventsFn(beam.DoFn):
                     with self._shared.lock:
                         events = extractor.extract(article_text(article))
             except Exception as err:  # noqa: BLE001 - any extractor bug becomes a dead letter, never a lost article
-                letter = self._dead_letter(
-                    article.raw, ErrorKind.EXTRACTION_FAILED, f"{type(err).__name__}: {err}", article.id
-                )
-                yield TaggedOutput(DEAD_LETTERS, TimestampedValue(letter, record_time(article)))
+                yield self._failed(article, f"{type(err).__name__}: {err}")
                 continue
-            self._events.inc(len(events))
-            yield TimestampedValue(ArticleEvents(article, tuple(events), self._version), record_time(article))
+            yield self._extracted(article, events, self._version)
+
+    def _extracted(self, article: Article, events: Sequence[ExtractedEvent], version: str) -> TimestampedValue:
+        self._events.inc(len(events))
+        return TimestampedValue(ArticleEvents(article, tuple(events), version), record_time(article))
+
+    def _failed(self, article: Article, reason: str) -> TaggedOutput[str, TimestampedValue]:
+        letter = self._dead_letter(article.raw, ErrorKind.EXTRACTION_FAILED, reason, article.id)
+        return TaggedOutput(DEAD_LETTERS, TimestampedValue(letter, record_time(article)))
+
+
+class PooledExtractEventsFn(ExtractEventsFn):
+    """Extracts in a pool of NLP processes (one pool per worker process). Keeps up to two
+    batches per NLP process in flight, so that every process has work while the worker waits
+    for the oldest; a bundle's results are all out before the bundle ends."""
+
+    def __init__(self, model: str, processes: int) -> None:
+        super().__init__(model)
+        self._processes = processes
+
+    def setup(self) -> None:
+        self._pool = shared_pool(self._model, self._processes)
+
+    def start_bundle(self) -> None:
+        self._pending: deque[tuple[list[Article], PendingBatch]] = deque()
+
+    def process(self, batch: Sequence[Article]) -> Iterator[TimestampedValue | TaggedOutput[str, TimestampedValue]]:
+        self._pending.append((list(batch), self._pool.submit([article_text(a) for a in batch])))
+        while len(self._pending) > 2 * self._pool.processes:
+            yield from self._outputs(*self._pending.popleft())
+
+    def finish_bundle(self) -> Iterator[WindowedValue | TaggedOutput[str, WindowedValue]]:
+        while self._pending:
+            for output in self._outputs(*self._pending.popleft()):
+                if isinstance(output, TaggedOutput):
+                    yield TaggedOutput(output.tag, _in_global_window(output.value))
+                else:
+                    yield _in_global_window(output)
+
+    def _outputs(
+        self, articles: list[Article], pending: PendingBatch
+    ) -> Iterator[TimestampedValue | TaggedOutput[str, TimestampedValue]]:
+        result = self._pool.result(pending)
+        for article, outcome in zip(articles, result.outcomes, strict=True):
+            if isinstance(outcome, str):
+                yield self._failed(article, outcome)
+            else:
+                yield self._extracted(article, outcome, result.version)
+
+
+def _in_global_window(value: TimestampedValue) -> WindowedValue:
+    """finish_bundle's outputs name their window; every input of this step is global."""
+    return WindowedValue(value.value, Timestamp.of(value.timestamp), (GlobalWindow(),))
 
 
 class ExtractEvents(beam.PTransform[PCollection[Article], DoOutputsTuple]):
     """Outputs `main` (ArticleEvents) and `dead_letters`."""
 
-    def __init__(self, model: str, batch_size: int) -> None:
+    def __init__(self, model: str, batch_size: int, nlp_processes: int = 1) -> None:
         super().__init__()
         self._model = model
         self._batch_size = batch_size
+        self._nlp_processes = nlp_processes
 
     def expand(self, articles: PCollection) -> DoOutputsTuple:
         return (
             articles
             | "Batch" >> beam.BatchElements(min_batch_size=min(8, self._batch_size), max_batch_size=self._batch_size)
-            | "Extract" >> beam.ParDo(ExtractEventsFn(self._model)).with_outputs(DEAD_LETTERS, main=MAIN)
+            | "Extract" >> beam.ParDo(self._extract_fn()).with_outputs(DEAD_LETTERS, main=MAIN)
         )
+
+    def _extract_fn(self) -> ExtractEventsFn:
+        if self._nlp_processes > 1:
+            return PooledExtractEventsFn(self._model, self._nlp_processes)
+        return ExtractEventsFn(self._model)

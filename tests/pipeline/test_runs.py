@@ -9,7 +9,7 @@ from typing import Any
 import fastavro
 import pytest
 from pipeline.aggregates import event_country
-from pipeline.config import AggregateSettings, ArchiveSourceSettings, RunConfig
+from pipeline.config import AggregateSettings, ArchiveSourceSettings, ExtractionSettings, RunConfig
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.runner import run
 from pipeline.schemas import load_schema
@@ -219,3 +219,20 @@ def test_two_local_worker_processes_give_the_same_events_as_one(tmp_path: Path) 
         ids[name] = sorted(e["event_id"] for e in read_avro("events-*.avro", tmp_path / name))
     assert ids["one"] == ids["two"] and ids["one"]
     assert summaries["two"].balanced and summaries["two"].get(m.ARTICLES_READ) == 6
+
+
+def test_a_backfill_with_nlp_processes_of_its_own_writes_the_same_events(tmp_path: Path) -> None:
+    pattern = write_archive(tmp_path)
+    written = {}
+    for processes in (1, 2):
+        out = tmp_path / f"out-{processes}"
+        config = RunConfig(
+            source=ArchiveSourceSettings(pattern=pattern),
+            output_dir=str(out),
+            extraction=ExtractionSettings(nlp_processes=processes),
+        )
+        summary = run(config, [FNAPI])
+        assert summary.balanced and summary.get(m.ARTICLES_DEAD_LETTERED) == 3
+        events = read_avro("events-*.avro", out)
+        written[processes] = sorted(({**e, "processed_at": None} for e in events), key=lambda e: e["event_id"])
+    assert written[1] and written[2] == written[1]
