@@ -25,7 +25,7 @@ from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 
-from pipeline.config import ArchiveSourceSettings, RunConfig
+from pipeline.config import ArchiveSourceSettings, ExtractionSettings, RunConfig
 from pipeline.logs import quiet_third_party_logs
 from pipeline.nlp.evaluation import load_gold
 from pipeline.nlp.extractor import EventExtractor
@@ -58,14 +58,18 @@ def median_seconds(work: Callable[[], object], repeats: int) -> float:
     return statistics.median(timings)
 
 
-def pipeline_seconds(articles: list[ArticleText], beam_args: list[str]) -> float:
+def pipeline_seconds(articles: list[ArticleText], beam_args: list[str], nlp_processes: int = 1) -> float:
     with tempfile.TemporaryDirectory() as directory:
         archive = Path(directory) / "articles.jsonl"
         with archive.open("w") as handle:
             for index, article in enumerate(articles):
                 handle.write(json.dumps({"id": f"a{index}", "title": article.title, "body": article.body,
                                          "published_at": "2025-10-08T10:00:00Z"}) + "\n")  # fmt: skip
-        config = RunConfig(source=ArchiveSourceSettings(pattern=str(archive)), output_dir=str(Path(directory) / "out"))
+        config = RunConfig(
+            source=ArchiveSourceSettings(pattern=str(archive)),
+            output_dir=str(Path(directory) / "out"),
+            extraction=ExtractionSettings(nlp_processes=nlp_processes),
+        )
         started = time.perf_counter()
         run(config, beam_args)
         return time.perf_counter() - started
@@ -121,6 +125,8 @@ def main() -> int:
         rows.append(("newsevents backfill, 1 process (incl. start-up)", one, raw, "1 process"))
         two = pipeline_seconds(articles, ["--direct_num_workers=2", "--direct_running_mode=multi_processing"])
         rows.append(("newsevents backfill, 2 worker processes (incl. start-up)", two, raw2, "n_process=2"))
+        pooled = pipeline_seconds(articles, [], nlp_processes=2)
+        rows.append(("newsevents backfill, 1 worker, --nlp-processes 2 (incl. start-up)", pooled, raw2, "n_process=2"))
 
     table = Table(title="extraction throughput (median of runs; pipelines once)")
     for column in ("what", "seconds", "words/s", "ratio to raw spaCy", "baseline"):

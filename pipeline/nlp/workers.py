@@ -1,12 +1,17 @@
-"""Extraction in NLP processes of their own: a pool of single-threaded processes, each with
-its own model, fed batches of articles.
+"""Extraction in NLP processes of their own: a pool of processes, each with its own model,
+fed batches of articles.
 
-Why: spaCy runs 15-20% slower in a process that has a second OS thread, and a Beam worker has
-several (its gRPC harness, the Kafka clients). A process forked from a clean server has one.
-A pool also lets one Beam worker use every core, and it isolates crashes: an article that
-kills its NLP process (a native fault, memory) breaks the pool, not the worker. The pool is
-then replaced, and the batch's articles are tried one at a time; one that breaks the pool on
-its own is reported as such, to become a dead letter.
+Why: a Beam worker's process also runs its gRPC harness, the Kafka clients and the steps
+around extraction, and one Beam worker is one process. A pool lets one worker use every core,
+keeps spaCy away from the worker's threads, and isolates crashes: an article that kills its
+NLP process (a native fault, memory) breaks the pool, not the worker. The pool is then
+replaced, and the batch's articles are tried one at a time; one that breaks the pool on its
+own is reported as such, to become a dead letter.
+
+The processes fork from a forkserver, never from the worker itself (forking a process that
+has gRPC threads is unsafe). As with any multiprocessing start method but fork, each process
+imports the parent's main module, so a script that makes a pool needs the
+`if __name__ == "__main__":` guard (the `newsevents` command has it).
 """
 
 from __future__ import annotations
@@ -79,8 +84,8 @@ class ExtractorPool:
         self._processes = processes
         self._task = task  # a module-level function: it is pickled by name to the processes
         self._lock = threading.Lock()
-        # forkserver: children fork from a clean, single-threaded server that imports only
-        # this module (not the parent's __main__), never from a process with gRPC threads.
+        # forkserver: children fork from a server that preloads this module, never from the
+        # worker, whose gRPC threads a fork would leave in an unknown state.
         self._context = multiprocessing.get_context("forkserver")
         self._context.set_forkserver_preload([__name__])
         self._executor = self._new_executor()
