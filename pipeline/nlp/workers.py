@@ -17,7 +17,9 @@ imports the parent's main module, so a script that makes a pool needs the
 from __future__ import annotations
 
 import multiprocessing
+import os
 import threading
+import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
@@ -36,8 +38,34 @@ Task = Callable[[Sequence[ArticleText]], tuple[str, list[Outcome]]]
 _EXTRACTOR: EventExtractor | None = None
 
 
-def _load(model: str) -> None:
+WATCH_INTERVAL_S = 1.0
+
+
+def _process_identity(pid: int) -> str | None:
+    """The pid with its start time (field 22 of /proc/PID/stat), so that a reused pid does
+    not pass for the process it replaced; None once the process is gone."""
+    try:
+        with open(f"/proc/{pid}/stat", encoding="ascii", errors="replace") as stat:
+            fields = stat.read().rsplit(")", 1)[-1].split()
+    except OSError:
+        return None
+    return f"{pid}:{fields[19]}" if len(fields) > 19 else None
+
+
+def _watch_owner(owner: str | None) -> None:
+    """Ends this NLP process once the process that made the pool is gone. Killed with
+    SIGKILL, it cannot stop its pool, and the NLP processes (a model each) would otherwise
+    wait for work forever: they hold their task queue's write end themselves."""
+    pid = int(owner.split(":", 1)[0]) if owner else None
+    while pid is not None:
+        time.sleep(WATCH_INTERVAL_S)
+        if _process_identity(pid) != owner:
+            os._exit(1)
+
+
+def _load(model: str, owner: str | None) -> None:
     global _EXTRACTOR  # one extractor per NLP process, loaded once when the process starts
+    threading.Thread(target=_watch_owner, args=(owner,), name="newsevents-owner-watch", daemon=True).start()
     _EXTRACTOR = EventExtractor.load(model)
 
 
@@ -92,7 +120,10 @@ class ExtractorPool:
 
     def _new_executor(self) -> ProcessPoolExecutor:
         return ProcessPoolExecutor(
-            max_workers=self._processes, mp_context=self._context, initializer=_load, initargs=(self._model,)
+            max_workers=self._processes,
+            mp_context=self._context,
+            initializer=_load,
+            initargs=(self._model, _process_identity(os.getpid())),
         )
 
     @property
