@@ -182,7 +182,7 @@ def report(sent: dict[str, int], first: dict[str, tuple[int, int]], load: str, c
             table.add_row(label, *(f"{v:.2f}" for v in cells))
     console.print(table)
     console.print(f"{len(written)} of {len(sent)} articles produced events within {DRAIN_TIMEOUT_S}s of the last send")
-    console.print(f"peak RSS of the run's processes (largest): {_children_peak_rss_mb():,.0f} MB")
+    console.print(f"peak RSS of the run's CLI process (Beam worker included): {_children_peak_rss_mb():,.0f} MB")
 
 
 def _children_peak_rss_mb() -> float:

@@ -27,6 +27,9 @@ from pipeline.nlp.timex import TimeResolver
 from pipeline.nlp.triggers import TriggerFinder
 from pipeline.nlp.types import ArticleText, ExtractedEvent, Segment
 
+# The events of one article, or why extracting it failed (the exception, as text).
+Outcome = list[ExtractedEvent] | str
+
 
 class EventExtractor:
     """Holds the spaCy pipeline and the shared resources; one per worker process."""
@@ -53,6 +56,21 @@ class EventExtractor:
 
     def extract(self, article: ArticleText) -> list[ExtractedEvent]:
         return self.extract_batch([article])[0]
+
+    def extract_each(self, articles: Sequence[ArticleText]) -> list[Outcome]:
+        """Every article's outcome: the batch at once; if that fails, each article alone, so
+        that one bad article costs only itself (its outcome is the error, as text)."""
+        try:
+            return list(self.extract_batch(articles))
+        except Exception:  # noqa: BLE001 - isolate the article that broke the batch, below
+            pass
+        outcomes: list[Outcome] = []
+        for article in articles:
+            try:
+                outcomes.append(self.extract(article))
+            except Exception as err:  # noqa: BLE001 - reported per article, to become a dead letter
+                outcomes.append(f"{type(err).__name__}: {err}")
+        return outcomes
 
     def extract_batch(self, articles: Sequence[ArticleText], batch_size: int = 64) -> list[list[ExtractedEvent]]:
         """Events of each article; spaCy sees all segments of the batch in one `nlp.pipe`."""

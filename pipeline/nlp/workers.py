@@ -25,20 +25,16 @@ from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass
 
-from pipeline.nlp.extractor import EventExtractor
-from pipeline.nlp.types import ArticleText, ExtractedEvent
+from pipeline.nlp.extractor import EventExtractor, Outcome
+from pipeline.nlp.types import ArticleText
 
-# The events of one article, or why it failed (the exception, as text).
-Outcome = list[ExtractedEvent] | str
 CRASHED = "the NLP process ended while extracting this article (a native fault or out of memory)"
+WATCH_INTERVAL_S = 1.0
 
 # What an NLP process runs on a batch: every article's outcome, and the extractor's version.
 Task = Callable[[Sequence[ArticleText]], tuple[str, list[Outcome]]]
 
-_EXTRACTOR: EventExtractor | None = None
-
-
-WATCH_INTERVAL_S = 1.0
+_EXTRACTOR: EventExtractor | None = None  # one per NLP process, loaded when it starts
 
 
 def _process_identity(pid: int) -> str | None:
@@ -64,7 +60,7 @@ def _watch_owner(owner: str | None) -> None:
 
 
 def _load(model: str, owner: str | None) -> None:
-    global _EXTRACTOR  # one extractor per NLP process, loaded once when the process starts
+    global _EXTRACTOR
     threading.Thread(target=_watch_owner, args=(owner,), name="newsevents-owner-watch", daemon=True).start()
     _EXTRACTOR = EventExtractor.load(model)
 
@@ -76,19 +72,9 @@ def loaded_extractor() -> EventExtractor:
 
 
 def extract_in_process(articles: Sequence[ArticleText]) -> tuple[str, list[Outcome]]:
-    """The default task: the batch at once; if it fails, each article alone."""
+    """The default task (`EventExtractor.extract_each`, in the NLP process)."""
     extractor = loaded_extractor()
-    try:
-        return extractor.version, list(extractor.extract_batch(articles))
-    except Exception:  # noqa: BLE001 - isolate the article that broke the batch, one at a time
-        pass
-    outcomes: list[Outcome] = []
-    for article in articles:
-        try:
-            outcomes.append(extractor.extract(article))
-        except Exception as err:  # noqa: BLE001 - reported per article, to become a dead letter
-            outcomes.append(f"{type(err).__name__}: {err}")
-    return extractor.version, outcomes
+    return extractor.version, extractor.extract_each(articles)
 
 
 @dataclass(frozen=True, slots=True)

@@ -19,7 +19,7 @@ from apache_beam.utils.windowed_value import WindowedValue
 from pipeline.errors import ErrorKind
 from pipeline.metrics import EVENTS_EXTRACTED, NAMESPACE
 from pipeline.model import Article, Stage
-from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.extractor import EventExtractor, Outcome
 from pipeline.nlp.types import ArticleText, ExtractedEvent
 from pipeline.nlp.workers import ExtractorPool, PendingBatch
 from pipeline.transforms.common import DEAD_LETTERS, MAIN, DeadLetterFactory
@@ -87,31 +87,23 @@ class ExtractEventsFn(beam.DoFn):
         self._version = self._shared.extractor.version
 
     def process(self, batch: Sequence[Article]) -> Iterator[TimestampedValue | TaggedOutput[str, TimestampedValue]]:
-        extractor = self._shared.extractor
         with self._shared.lock:
-            try:
-                results = extractor.extract_batch([article_text(a) for a in batch])
-            except Exception:  # noqa: BLE001 - isolate the article that broke the batch, below
-                results = None
-        for index, article in enumerate(batch):
-            try:
-                if results is not None:
-                    events = results[index]
-                else:
-                    with self._shared.lock:
-                        events = extractor.extract(article_text(article))
-            except Exception as err:  # noqa: BLE001 - any extractor bug becomes a dead letter, never a lost article
-                yield self._failed(article, f"{type(err).__name__}: {err}")
-                continue
-            yield self._extracted(article, events, self._version)
+            outcomes = self._shared.extractor.extract_each([article_text(a) for a in batch])
+        yield from self._outputs(batch, outcomes, self._version)
 
-    def _extracted(self, article: Article, events: Sequence[ExtractedEvent], version: str) -> TimestampedValue:
-        self._events.inc(len(events))
-        return TimestampedValue(ArticleEvents(article, tuple(events), version), record_time(article))
-
-    def _failed(self, article: Article, reason: str) -> TaggedOutput[str, TimestampedValue]:
-        letter = self._dead_letter(article.raw, ErrorKind.EXTRACTION_FAILED, reason, article.id)
-        return TaggedOutput(DEAD_LETTERS, TimestampedValue(letter, record_time(article)))
+    def _outputs(
+        self, articles: Sequence[Article], outcomes: Sequence[Outcome], version: str
+    ) -> Iterator[TimestampedValue | TaggedOutput[str, TimestampedValue]]:
+        """An article's events, or its dead letter when its outcome is an error (any extractor
+        bug becomes a dead letter, never a lost article)."""
+        for article, outcome in zip(articles, outcomes, strict=True):
+            if isinstance(outcome, str):
+                letter = self._dead_letter(article.raw, ErrorKind.EXTRACTION_FAILED, outcome, article.id)
+                yield TaggedOutput(DEAD_LETTERS, TimestampedValue(letter, record_time(article)))
+            else:
+                self._events.inc(len(outcome))
+                events = ArticleEvents(article, tuple(outcome), version)
+                yield TimestampedValue(events, record_time(article))
 
 
 class PooledExtractEventsFn(ExtractEventsFn):
@@ -132,25 +124,21 @@ class PooledExtractEventsFn(ExtractEventsFn):
     def process(self, batch: Sequence[Article]) -> Iterator[TimestampedValue | TaggedOutput[str, TimestampedValue]]:
         self._pending.append((list(batch), self._pool.submit([article_text(a) for a in batch])))
         while len(self._pending) > 2 * self._pool.processes:
-            yield from self._outputs(*self._pending.popleft())
+            yield from self._completed(*self._pending.popleft())
 
     def finish_bundle(self) -> Iterator[WindowedValue | TaggedOutput[str, WindowedValue]]:
         while self._pending:
-            for output in self._outputs(*self._pending.popleft()):
+            for output in self._completed(*self._pending.popleft()):
                 if isinstance(output, TaggedOutput):
                     yield TaggedOutput(output.tag, _in_global_window(output.value))
                 else:
                     yield _in_global_window(output)
 
-    def _outputs(
+    def _completed(
         self, articles: list[Article], pending: PendingBatch
     ) -> Iterator[TimestampedValue | TaggedOutput[str, TimestampedValue]]:
         result = self._pool.result(pending)
-        for article, outcome in zip(articles, result.outcomes, strict=True):
-            if isinstance(outcome, str):
-                yield self._failed(article, outcome)
-            else:
-                yield self._extracted(article, outcome, result.version)
+        return self._outputs(articles, result.outcomes, result.version)
 
 
 def _in_global_window(value: TimestampedValue) -> WindowedValue:

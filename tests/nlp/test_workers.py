@@ -13,9 +13,10 @@ from collections.abc import Iterator, Sequence
 from pathlib import Path
 
 import pytest
+from pipeline.nlp.extractor import Outcome
 from pipeline.nlp.models import DEFAULT_MODEL
 from pipeline.nlp.types import ArticleText
-from pipeline.nlp.workers import CRASHED, ExtractorPool, Outcome, extract_in_process
+from pipeline.nlp.workers import CRASHED, ExtractorPool, extract_in_process
 
 # Our own words.
 ARTICLES = [
