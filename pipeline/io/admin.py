@@ -24,8 +24,10 @@ from pipeline.errors import UserError
 from pipeline.io.outage import describe
 from pipeline.kafka_settings import KafkaSettings
 
-# Long enough for a SASL handshake on a loaded machine, so that a rejection is seen as one.
-CONNECT_TIMEOUT_MS = 10_000
+# Long enough for a SASL handshake on a loaded machine, so that a rejection is seen as one: at
+# 10 s, a handshake behind a busy broker (CI, beside a streaming run) was once reported as an
+# unreachable broker.
+CONNECT_TIMEOUT_MS = 20_000
 # A record batch and its record headers take this much beside the key and value.
 RECORD_OVERHEAD_BYTES = 512
 
@@ -43,7 +45,12 @@ def describe_kafka_error(kafka: KafkaSettings, err: KafkaError, doing: str) -> U
 
 
 def _reason(err: BaseException) -> str:
-    return describe(err)
+    # "[Error 58] SaslAuthenticationFailedError: ..." as "SaslAuthenticationFailedError: ...",
+    # the same words as the reason taken from kafka-python's log.
+    return describe(_ERROR_CODE.sub("", str(err), count=1)) if _ERROR_CODE.match(str(err)) else describe(err)
+
+
+_ERROR_CODE = re.compile(r"\[Error -?\d+\] ")
 
 
 # The broker's reason, wherever kafka-python's message wraps it ("... Connection lost: [Error
@@ -56,7 +63,7 @@ class _AuthFailureListener(logging.Handler):
     broker were unreachable; this handler keeps the broker's reason."""
 
     def __init__(self) -> None:
-        super().__init__(level=logging.ERROR)
+        super().__init__(level=logging.WARNING)  # a failed re-authentication is a warning
         self.reason: str | None = None
 
     def emit(self, record: logging.LogRecord) -> None:
@@ -73,7 +80,7 @@ def _listening_for_auth_failures() -> Iterator[_AuthFailureListener]:
     listener = _AuthFailureListener()
     level, propagate = logger.level, logger.propagate
     logger.addHandler(listener)
-    logger.setLevel(logging.ERROR)
+    logger.setLevel(logging.WARNING)
     logger.propagate = False  # the CLI keeps kafka-python's own log quiet
     try:
         yield listener
