@@ -9,7 +9,7 @@ from typing import Any
 
 import fastavro
 
-SCHEMA_NAMES = ("article", "event", "dead_letter", "aggregate")
+SCHEMA_NAMES = ("article", "event", "dead_letter", "aggregate", "story")
 
 
 def schema_json(name: str) -> dict[str, Any]:

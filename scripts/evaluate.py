@@ -5,9 +5,11 @@ speakers, casualty figures, modality and sources.
     python scripts/evaluate.py --set blind      # a set annotated before any run on it
     python scripts/evaluate.py --errors         # and every miss, extra and wrong attribute
     python scripts/evaluate.py --ratchet        # raise the set's stored baseline where it improved
+    python scripts/evaluate.py --set stories    # story links: B-cubed and pairwise F1 (tests/gold/stories)
 
 Sets: `gold` (developed against), `heldout` (5 articles, first run before tuning, since seen)
-and `blind` (6 articles, first run recorded in the README, since seen).
+and `blind` (6 articles, first run recorded in the README, since seen). `stories` scores the
+links between mentions of one event across articles, against the exact-match rule.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from pathlib import Path
 from pipeline.nlp.evaluation import Report, evaluate_directory
 from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.models import DEFAULT_MODEL
+from pipeline.stories.evaluation import StoryReport, evaluate_stories
 from rich.console import Console
 from rich.table import Table
 
@@ -31,6 +34,7 @@ SETS = {
     "heldout": (GOLD_DIR / "heldout", GOLD_DIR / "heldout-baseline.json"),
     "blind": (GOLD_DIR / "blind", GOLD_DIR / "blind-baseline.json"),
 }
+STORIES_DIR = GOLD_DIR / "stories"
 
 
 def evaluate(model: str = DEFAULT_MODEL, directory: Path = SETS["gold"][0]) -> Report:
@@ -70,14 +74,38 @@ def print_report(report: Report, console: Console, name: str = "gold") -> None:
         )
 
 
+def print_story_report(report: StoryReport, console: Console) -> None:
+    console.print(
+        f"gold mentions matched to extracted events: {report.matched}/{report.gold_mentions} "
+        f"({report.gold_stories} gold stories); only matched mentions are scored"
+    )
+    table = Table(title="story links on the stories set")
+    for column in ("rule", "B-cubed P", "B-cubed R", "B-cubed F1", "pairwise P", "pairwise R", "pairwise F1"):
+        table.add_column(column, justify="right" if column != "rule" else "left")
+    for rule, scores in (("newsevents stories", report.linked), ("exact match (type, day, country)", report.exact_match)):
+        b, p = scores["bcubed"], scores["pairwise"]
+        table.add_row(rule, *(f"{v:.3f}" for v in (b.precision, b.recall, b.f1, p.precision, p.recall, p.f1)))
+    console.print(table)
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--errors", action="store_true", help="list every miss, extra and wrong attribute")
     parser.add_argument("--ratchet", action="store_true", help="raise the stored baseline where the scores improved")
     parser.add_argument("--model", default=DEFAULT_MODEL)
-    parser.add_argument("--set", dest="name", choices=sorted(SETS), default="gold", help="which annotated set")
+    parser.add_argument("--set", dest="name", choices=[*sorted(SETS), "stories"], default="gold", help="which set")
     args = parser.parse_args()
     console = Console()
+    if args.name == "stories":
+        story_report = evaluate_stories(EventExtractor.load(args.model), STORIES_DIR)
+        if story_report.matched == 0:
+            console.print("no gold mention matched an extracted event: nothing to score")
+            return 1
+        print_story_report(story_report, console)
+        if args.errors:
+            for line in story_report.errors:
+                console.print(line, markup=False, highlight=False, soft_wrap=True)
+        return 0
     directory, baseline = SETS[args.name]
     report = evaluate(args.model, directory)
     print_report(report, console, args.name)

@@ -36,6 +36,7 @@ class EventTypeSpec(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
 
     definition: str
+    story_family: str | None = None
     plover: str | None = None
     cameo: str | None = None
     prior: float = Field(ge=0.0, le=1.0)
@@ -64,6 +65,11 @@ class Ontology(BaseModel):
         if unknown:
             raise ValueError(f"ontology types not in the event schema: {sorted(unknown)}")
         return self
+
+    @cached_property
+    def story_families(self) -> dict[str, str]:
+        """Event type -> its story family, for the types that have one."""
+        return {name: spec.story_family for name, spec in self.types.items() if spec.story_family}
 
     @cached_property
     def verb_types(self) -> dict[str, list[str]]:

@@ -1,0 +1,90 @@
+"""A story as the schemas/story.avsc record."""
+
+from __future__ import annotations
+
+from collections import Counter
+from typing import Any
+
+from pipeline.stories.facts import DAY_MS
+from pipeline.stories.linking import Story
+
+MAX_MEMBER_IDS = 1_000
+SCHEMA_VERSION = "1"
+
+
+def story_record(story: Story, mappings: dict[str, tuple[str | None, str | None]]) -> dict[str, Any]:
+    """The record for `story`; `mappings` gives each event type's (PLOVER type, CAMEO root)."""
+    mentions = story.mentions
+    types = Counter(m.event_type for m in mentions)
+    ranked = sorted(types, key=lambda name: (-types[name], name))
+    main_type = next((name for name in ranked if name != "CASUALTIES"), ranked[0])
+    plover, cameo = mappings.get(main_type, (None, None))
+    evidence = story.evidence
+    dated = evidence.dated_low is not None and evidence.dated_high is not None
+    low = evidence.dated_low if evidence.dated_low is not None else evidence.any_low
+    high = evidence.dated_high if evidence.dated_high is not None else evidence.any_high
+    point = next((m.point for m in mentions if m.point is not None), None)
+    by_article = sorted({(m.published_at_ms, m.article_id) for m in mentions})
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "story_id": story.story_id,
+        "story_family": story.family,
+        "event_type": main_type,
+        "event_types": ranked,
+        "plover": plover,
+        "cameo_root": cameo,
+        "acled_event_type": None,
+        "first_seen": min(m.published_at_ms for m in mentions),
+        "last_seen": max(m.published_at_ms for m in mentions),
+        "event_time_start": low * DAY_MS,
+        "event_time_end": (high + 1) * DAY_MS,
+        "dated": dated,
+        "location": {"name": point[0], "latitude": point[1], "longitude": point[2]} if point else None,
+        "countries": sorted(evidence.countries),
+        "places": sorted(evidence.cities | evidence.regions),
+        "actors": sorted(evidence.actors),
+        "mention_count": len(mentions),
+        "article_count": len(story.groups),
+        "source_count": len({m.source for m in mentions if m.source}),
+        "sources": sorted({m.source for m in mentions if m.source}),
+        "article_ids": [article_id for _, article_id in by_article],
+        "casualties": _casualties(story),
+        "member_event_ids": [m.event_id for m in mentions[:MAX_MEMBER_IDS]],
+    }
+
+
+def _casualties(story: Story) -> dict[str, Any] | None:
+    claims = [m for m in story.mentions if m.killed is not None or m.injured is not None]
+    if not claims:
+        return None
+    killed = [m.killed for m in claims if m.killed is not None]
+    injured = [m.injured for m in claims if m.injured is not None]
+    return {
+        "killed_low": min(killed, default=None),
+        "killed_high": max(killed, default=None),
+        "injured_low": min(injured, default=None),
+        "injured_high": max(injured, default=None),
+        "conflicting": _conflicting(claims),
+        "claims": [
+            {
+                "killed": m.killed,
+                "injured": m.injured,
+                "claimed_by": m.claimed_by,
+                "source": m.source,
+                "article_id": m.article_id,
+                "event_id": m.event_id,
+                "published_at": m.published_at_ms,
+            }
+            for m in claims
+        ],
+    }
+
+
+def _conflicting(claims: list[Any]) -> bool:
+    # A toll rises as the dead are counted; figures published on the same day that disagree
+    # are rival claims (a ministry and a militia, two hospitals).
+    by_day: dict[int, set[int]] = {}
+    for claim in claims:
+        if claim.killed is not None:
+            by_day.setdefault(claim.published_at_ms // DAY_MS, set()).add(claim.killed)
+    return any(len(figures) > 1 for figures in by_day.values())
