@@ -182,6 +182,7 @@ def _registered(
     dead_letters: str | None,
     aggregates: str | None,
     fixed_event_id: int | None,
+    stories: str | None = None,
 ) -> dict[str, int]:
     """Schema ids per output topic: registered in `registry`, or the fixed events id."""
     if registry is None:
@@ -190,7 +191,7 @@ def _registered(
         raise UserError("give either --schema-registry or --confluent-schema-id, not both")
     from pipeline.io.registry import register_schemas
 
-    wanted = {events: "event", dead_letters: "dead_letter", aggregates: "aggregate"}
+    wanted = {events: "event", dead_letters: "dead_letter", aggregates: "aggregate", stories: "story"}
     return register_schemas(registry, {topic: name for topic, name in wanted.items() if topic})
 
 
@@ -306,6 +307,15 @@ def backfill(
     aggregates_topic: AggregatesTopicOption = None,
     schema_registry: RegistryOption = None,
     aggregate_window: AggregateWindowOption = DEFAULT_AGGREGATE_WINDOW_S,
+    stories: Annotated[
+        bool,
+        typer.Option(
+            "--stories/--no-stories", help="Link events into stories: story_id on events, and stories-*.avro files"
+        ),
+    ] = True,
+    stories_topic: Annotated[
+        str | None, typer.Option("--stories-topic", help="Also publish stories to this topic (upserts by story id)")
+    ] = None,
     model: ModelOption = _DEFAULTS.model,
     batch_size: BatchOption = _DEFAULTS.batch_size,
     nlp_processes: NlpProcessesOption = _DEFAULTS.nlp_processes,
@@ -317,7 +327,9 @@ def backfill(
 
     if not _matches(input_glob):
         raise UserError(f"no files match --input '{input_glob}'")
-    topics = [t for t in (output_topic, dead_letter_topic, aggregates_topic) if t]
+    if stories_topic and not stories:
+        raise UserError("--stories-topic needs stories: drop --no-stories")
+    topics = [t for t in (output_topic, dead_letter_topic, aggregates_topic, stories_topic) if t]
     kafka = _kafka(bootstrap_servers, kafka_option, kafka_config) if topics else None
     limits: dict[str, int] = {}
     if kafka is not None:
@@ -325,7 +337,7 @@ def backfill(
         limits = record_limits(kafka, topics)
     elif schema_registry:
         raise UserError("--schema-registry needs a topic to write to (--output-topic, --dead-letter-topic, ...)")
-    ids = _registered(schema_registry, output_topic, dead_letter_topic, aggregates_topic, None)
+    ids = _registered(schema_registry, output_topic, dead_letter_topic, aggregates_topic, None, stories_topic)
     sink = _sinks(kafka, limits, outage_limit, ids)
     config = RunConfig(
         source=ArchiveSourceSettings(pattern=input_glob),
@@ -336,6 +348,8 @@ def backfill(
         file_window_seconds=file_window,
         aggregates=AggregateSettings(window_seconds=aggregate_window) if aggregates or aggregates_topic else None,
         aggregates_topic=sink(aggregates_topic),
+        stories=stories,
+        stories_topic=sink(stories_topic),
     )
     _run(config, _beam_args(ctx))
 

@@ -123,6 +123,10 @@ class RunConfig(BaseModel):
     # `aggregates-*.avro` files in output_dir as well.
     aggregates: AggregateSettings | None = None
     aggregates_topic: KafkaSinkSettings | None = None
+    # Bounded runs: link events into stories (story_id on events, `stories-*.avro` files in
+    # output_dir, and upserts to `stories_topic` when given).
+    stories: bool = False
+    stories_topic: KafkaSinkSettings | None = None
 
     @property
     def bounded(self) -> bool:

@@ -1,6 +1,7 @@
 r"""The pipeline graph. It reads like the diagram in the README:
 
-    ReadArticles -> DecodeArticles -> ExtractEvents -> EncodeEvents -> WriteEvents
+    ReadArticles -> DecodeArticles -> ExtractEvents -> EncodeEvents -> [LinkStories] -> WriteEvents
+         |               |                |               |          (bounded)  \-> WriteStories
          |               |                |               |    \   (bounded)
          |               |                |               |     +-> AggregateEvents -> WriteAggregates
          |               |                |               |    /   (streaming)
@@ -11,6 +12,9 @@ r"""The pipeline graph. It reads like the diagram in the README:
 In streaming every step from ReadArticles to the writers is fused into one stage, and the
 reader commits a bundle's offsets once the runner has finalized it, after every write of the
 bundle is durable. Bounded runs spread articles over workers, so they commit at the end.
+EncodeEvents gives each event its mention group within the article (stories/grouping.py).
+LinkStories (bounded, on by default in backfills) links mention groups across articles into
+stories, per story family, and sets story_id on the events (transforms/stories.py).
 AggregateEvents (optional) counts events per event-time window, type and country: in bounded
 runs the run's own events, in streaming the events topic read back, so that counts lost with a
 runner's in-memory state are rebuilt from durable events (see transforms/aggregate.py).
@@ -31,7 +35,8 @@ from pipeline.transforms.common import DEAD_LETTERS, MAIN
 from pipeline.transforms.decode import DecodeArticles
 from pipeline.transforms.encode import EncodeEvents
 from pipeline.transforms.extract import ExtractEvents
-from pipeline.transforms.write import WriteAggregates, WriteDeadLetters, WriteEvents
+from pipeline.transforms.stories import LinkStories
+from pipeline.transforms.write import WriteAggregates, WriteDeadLetters, WriteEvents, WriteStories
 
 
 def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
@@ -56,9 +61,18 @@ def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
         events_topic.confluent_schema_id if events_topic else None,
         events_topic.max_record_bytes if events_topic else None,
     )
-    written = list(
-        encoded[MAIN] | "WriteEvents" >> WriteEvents(events_topic, config.output_dir, config.file_window_seconds)
-    )
+    events = encoded[MAIN]
+    written: list[PCollection] = []
+    if config.bounded and config.stories:
+        stories_topic = config.stories_topic
+        events, stories = events | "LinkStories" >> LinkStories(
+            events_topic.confluent_schema_id if events_topic else None,
+            stories_topic.confluent_schema_id if stories_topic else None,
+        )
+        written += stories | "WriteStories" >> WriteStories(
+            stories_topic, config.output_dir, config.file_window_seconds
+        )
+    written += events | "WriteEvents" >> WriteEvents(events_topic, config.output_dir, config.file_window_seconds)
     if config.aggregates is not None:
         topic = config.aggregates_topic
         aggregates = _events_to_count(pipeline, config, encoded[MAIN], registry) | "AggregateEvents" >> AggregateEvents(

@@ -25,6 +25,9 @@ AGGREGATES_WRITTEN_KAFKA = "aggregates_written_kafka"
 AGGREGATES_SUPERSEDED = "aggregates_superseded"
 AGGREGATE_EVENTS_TOO_LATE = "events_too_late_for_aggregates"
 AGGREGATE_INPUTS_UNREADABLE = "events_topic_records_unreadable"
+STORIES_WRITTEN_KAFKA = "stories_written_kafka"
+STORIES_MADE = "stories_made"
+EVENTS_IN_STORIES = "events_linked_to_stories"
 
 
 @dataclass(frozen=True, slots=True)

@@ -63,6 +63,10 @@ def event_record(
         "flags": [str(flag) for flag in event.flags],
         "extractor_version": extractor_version,
         "provenance": article.raw.provenance.to_record(),
+        # Identity: set by stories/grouping.py (within the article) and by story linking.
+        "event_group_id": None,
+        "main_mention": True,
+        "story_id": None,
     }
 
 

@@ -82,7 +82,10 @@ def print_story_report(report: StoryReport, console: Console) -> None:
     table = Table(title="story links on the stories set")
     for column in ("rule", "B-cubed P", "B-cubed R", "B-cubed F1", "pairwise P", "pairwise R", "pairwise F1"):
         table.add_column(column, justify="right" if column != "rule" else "left")
-    for rule, scores in (("newsevents stories", report.linked), ("exact match (type, day, country)", report.exact_match)):
+    for rule, scores in (
+        ("newsevents stories", report.linked),
+        ("exact match (type, day, country)", report.exact_match),
+    ):
         b, p = scores["bcubed"], scores["pairwise"]
         table.add_row(rule, *(f"{v:.3f}" for v in (b.precision, b.recall, b.f1, p.precision, p.recall, p.f1)))
     console.print(table)

@@ -60,7 +60,9 @@ def load_articles(directory: Path) -> tuple[list[Article], list[GoldMention]]:
         doc = yaml.safe_load(path.read_text("utf-8"))
         raw = RawRecord(payload=b"", provenance=Provenance.archive(str(path), 1))
         published = parse_rfc3339_ms(doc["published_at"])
-        articles.append(Article(doc["id"], doc["body"], published, False, raw, doc.get("title"), None, doc.get("source")))
+        articles.append(
+            Article(doc["id"], doc["body"], published, False, raw, doc.get("title"), None, doc.get("source"))
+        )
         mentions += [GoldMention(doc["id"], e["s"], e["type"], e["story"]) for e in doc["events"]]
     return articles, mentions
 

@@ -44,7 +44,37 @@ class Evidence:
     actors: set[str] = field(default_factory=set)
     lemmas: set[str] = field(default_factory=set)
     killed: list[int] = field(default_factory=list)
+    refers_back: bool = False
     size: int = 0
+
+    @classmethod
+    def of(cls, mentions: list[MentionFacts]) -> Evidence:
+        evidence = cls(mentions[0].family)
+        for mention in mentions:
+            evidence.add(mention)
+        return evidence
+
+    def merge(self, other: Evidence) -> None:
+        """Take in another event's evidence (a mention group joining a story)."""
+        if other.size == 0:
+            return
+        if self.size == 0:
+            self.any_low, self.any_high = other.any_low, other.any_high
+        else:
+            self.any_low, self.any_high = min(self.any_low, other.any_low), max(self.any_high, other.any_high)
+        for low, high in ((other.dated_low, other.dated_high),):
+            if low is not None and high is not None:
+                self.dated_low = low if self.dated_low is None else min(self.dated_low, low)
+                self.dated_high = high if self.dated_high is None else max(self.dated_high, high)
+        self.granularity = coarser(self.granularity, other.granularity)
+        self.countries |= other.countries
+        self.cities |= other.cities
+        self.regions |= other.regions
+        self.actors |= other.actors
+        self.lemmas |= other.lemmas
+        self.killed += other.killed
+        self.refers_back = self.refers_back or other.refers_back
+        self.size += other.size
 
     def add(self, mention: MentionFacts) -> None:
         if self.size == 0:
@@ -63,6 +93,7 @@ class Evidence:
             self.lemmas.add(mention.lemma)
         if mention.killed is not None:
             self.killed.append(mention.killed)
+        self.refers_back = self.refers_back or mention.refers_back
         self.size += 1
 
 
@@ -71,45 +102,45 @@ def coarser(a: str, b: str) -> str:
     return a if rank.get(a, 1) >= rank.get(b, 1) else b
 
 
-def day_gap(evidence: Evidence, mention: MentionFacts) -> int:
-    """Days between the mention and the event, on dated days when both have them."""
-    if mention.dated and evidence.dated_low is not None and evidence.dated_high is not None:
-        low, high = evidence.dated_low, evidence.dated_high
+def day_gap(a: Evidence, b: Evidence) -> int:
+    """Days between two events: on the days their texts give when both give some, else on
+    every day they may be (an undated mention may be up to days before its publication)."""
+    if a.dated_low is not None and a.dated_high is not None and b.dated_low is not None and b.dated_high is not None:
+        low_a, high_a, low_b, high_b = a.dated_low, a.dated_high, b.dated_low, b.dated_high
     else:
-        low, high = evidence.any_low, evidence.any_high
-    return max(0, mention.day_low - high, low - mention.day_high)
+        low_a, high_a, low_b, high_b = a.any_low, a.any_high, b.any_low, b.any_high
+    return max(0, low_b - high_a, low_a - high_b)
 
 
-def compatible(evidence: Evidence, mention: MentionFacts) -> bool:
+def compatible(a: Evidence, b: Evidence) -> bool:
     """The hard constraints: same family, close enough in time, and no conflicting place."""
-    if evidence.family != mention.family:
+    if a.family != b.family:
         return False
-    if day_gap(evidence, mention) > TOLERANCE_DAYS.get(coarser(evidence.granularity, mention.granularity), 1):
+    if day_gap(a, b) > TOLERANCE_DAYS.get(coarser(a.granularity, b.granularity), 1):
         return False
-    if evidence.countries and mention.countries and not evidence.countries & mention.countries:
+    if a.countries and b.countries and not a.countries & b.countries:
         return False
-    return not (evidence.cities and mention.cities and not evidence.cities & mention.cities)
+    return not (a.cities and b.cities and not a.cities & b.cities)
 
 
-def score(evidence: Evidence, mention: MentionFacts) -> float:
-    """How strongly the rest of the evidence says the mention reports this event (0 to 1.4)."""
+def score(a: Evidence, b: Evidence) -> float:
+    """How strongly the rest of the evidence says both report one event (0 to 1.4)."""
     total = 0.0
-    if evidence.cities & mention.cities:
+    if a.cities & b.cities:
         total += WEIGHT_CITY
-    elif evidence.regions & mention.regions or (evidence.cities | evidence.regions) & mention.regions:
+    elif (a.cities | a.regions) & (b.cities | b.regions):
         total += WEIGHT_REGION
-    elif evidence.countries & mention.countries:
+    elif a.countries & b.countries:
         total += WEIGHT_COUNTRY
-    gap = day_gap(evidence, mention)
-    both_dated = mention.dated and evidence.dated_low is not None
-    total += WEIGHT_SAME_DAY if both_dated and gap == 0 else WEIGHT_NEAR_DAY
-    if evidence.actors and mention.actors:
-        overlap = len(evidence.actors & mention.actors) / len(evidence.actors | mention.actors)
+    both_dated = a.dated_low is not None and b.dated_low is not None
+    total += WEIGHT_SAME_DAY if both_dated and day_gap(a, b) == 0 else WEIGHT_NEAR_DAY
+    if a.actors and b.actors:
+        overlap = len(a.actors & b.actors) / len(a.actors | b.actors)
         total += WEIGHT_ACTORS * min(1.0, 2 * overlap)
-    if mention.lemma in evidence.lemmas:
+    if a.lemmas & b.lemmas:
         total += WEIGHT_LEMMA
-    if mention.refers_back:
+    if a.refers_back or b.refers_back:
         total += WEIGHT_BACK_REFERENCE
-    if mention.killed is not None and evidence.killed and mention.killed >= min(evidence.killed) // 2:
+    if a.killed and b.killed and max(b.killed) >= min(a.killed) // 2:
         total += WEIGHT_TOLL  # a toll that rises, or one party's lower figure
     return total

@@ -128,8 +128,15 @@ def _places(record: dict[str, Any]) -> tuple[frozenset[str], frozenset[str], fro
         elif name and geo.get("precision") == "REGION":
             regions.add(name)
     for actor in record.get("actors") or ():
-        if actor.get("role") == "LOCATION" and actor.get("country_code"):
+        if actor.get("role") != "LOCATION":
+            continue
+        if actor.get("country_code"):
             countries.add(str(actor["country_code"]))
+        # A place named without a gazetteer match (a dateline city): evidence of where, but
+        # too loose a name to rule anything out.
+        name = str(actor.get("canonical") or actor.get("text") or "").lower()
+        if name and name not in cities:
+            regions.add(name)
     return frozenset(countries), frozenset(cities), frozenset(regions)
 
 

@@ -11,9 +11,8 @@ from pipeline.stories.evidence import Evidence, compatible, score
 from pipeline.stories.facts import MentionFacts, mention_facts
 
 GROUP_ID_NAMESPACE = uuid.UUID("6f1d3c52-8a4e-4d1b-9c57-2f0e9b8a7d31")
-# Within one article, the same kind of event, compatible in time and place, is one event unless
-# nothing else agrees: one outlet seldom reports two strikes on one day without naming where.
-GROUP_THRESHOLD = 0.25
+# Within one article, mentions of one kind of event are one event unless their times or places
+# conflict: an outlet that reports two strikes tells them apart by where or when they were.
 # Sections in the order a reader meets them; the first body mention (the lede) is the main one.
 _MAIN_SECTION_RANK = {"BODY": 0, "SUBHEAD": 1, "BULLET": 2, "HEADLINE": 3}
 
@@ -50,10 +49,11 @@ def group_mentions(records: list[dict[str, Any]], families: dict[str, str]) -> l
 
 
 def _best_group(groups: list[tuple[Evidence, list[str]]], mention: MentionFacts) -> int | None:
-    best, best_score = None, GROUP_THRESHOLD
+    best, best_score = None, 0.0
+    alone = Evidence.of([mention])
     for index, (evidence, _) in enumerate(groups):
-        if compatible(evidence, mention):
-            value = score(evidence, mention)
+        if compatible(evidence, alone):
+            value = score(evidence, alone)
             if value >= best_score:  # a later, equally good group wins: the nearer one in the text
                 best, best_score = index, value
     return best

@@ -13,6 +13,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, field
+from itertools import groupby
 from typing import Any
 
 from pipeline.stories.evidence import TOLERANCE_DAYS, Evidence, compatible, score
@@ -61,31 +62,39 @@ class StoryBook:
     changed: set[str] = field(default_factory=set)  # stories the last `link` changed
 
     def link(self, mentions: Iterable[MentionFacts]) -> dict[str, str]:
-        """Link a batch of mentions; returns event id -> story id for the new ones, and leaves
-        every changed story in `changed`."""
+        """Link a batch of mentions, a mention group at a time (its mentions' evidence merged,
+        so a headline with no place is judged with its article's lede); returns event id ->
+        story id for the mentions not seen before, and leaves the changed stories in `changed`."""
         self.changed = set()
-        assigned: dict[str, str] = {}
+        groups: dict[str, list[MentionFacts]] = {}
         for mention in sorted(mentions, key=lambda m: m.order):
-            if mention.event_id in self.seen_events:
-                continue
-            group = mention.event_group_id or group_id(mention.event_id)
-            story = self._story_for(mention, group)
-            story.add(mention, group)
+            if mention.event_id not in self.seen_events:
+                groups.setdefault(mention.event_group_id or group_id(mention.event_id), []).append(mention)
+        assigned: dict[str, str] = {}
+        for group, members in groups.items():
+            story = self._story_for(group, members)
+            for mention in members:
+                story.add(mention, group)
+                self.seen_events.add(mention.event_id)
+                self.newest_published_ms = max(self.newest_published_ms, mention.published_at_ms)
+                assigned[mention.event_id] = story.story_id
             self.story_of_group[group] = story.story_id
-            self.seen_events.add(mention.event_id)
-            self.newest_published_ms = max(self.newest_published_ms, mention.published_at_ms)
-            assigned[mention.event_id] = story.story_id
             self.changed.add(story.story_id)
         return assigned
 
-    def _story_for(self, mention: MentionFacts, group: str) -> Story:
+    def _story_for(self, group: str, members: list[MentionFacts]) -> Story:
         known = self.story_of_group.get(group)
         if known is not None and known in self.stories:
             return self.stories[known]
+        evidence = Evidence.of(members)
+        article = members[0].article_id
         best, best_score = None, LINK_THRESHOLD
         for story in self.stories.values():
-            if self._may_join(story, mention, group):
-                value = score(story.evidence, mention)
+            # The article already told this story's event apart from the group's.
+            if story.groups.get(article, set()) - {group}:
+                continue
+            if compatible(story.evidence, evidence):
+                value = score(story.evidence, evidence)
                 if value > best_score or (value == best_score and best is None):
                     best, best_score = story, value
         if best is not None:
@@ -93,13 +102,6 @@ class StoryBook:
         story = Story(story_id(group), self.family, Evidence(self.family))
         self.stories[story.story_id] = story
         return story
-
-    @staticmethod
-    def _may_join(story: Story, mention: MentionFacts, group: str) -> bool:
-        # The article already split this story's event from the mention's: keep them apart.
-        if story.groups.get(mention.article_id, set()) - {group}:
-            return False
-        return compatible(story.evidence, mention)
 
     def expire(self) -> list[Story]:
         """Close the stories nothing can join any more; returns them."""
@@ -131,8 +133,8 @@ def link_records(
     stories: list[Story] = []
     for family in sorted(by_family):
         book = StoryBook(family, idle_days)
-        for mention in sorted(by_family[family], key=lambda m: m.order):
-            assigned.update(book.link([mention]))
+        for _, article in groupby(sorted(by_family[family], key=lambda m: m.order), key=lambda m: m.article_id):
+            assigned.update(book.link(list(article)))
             stories.extend(book.expire())
         stories.extend(book.stories.values())
     return assigned, stories

@@ -1,5 +1,6 @@
-"""EncodeEvents: (article, events) -> Avro records keyed by event id; the article outcome is
-counted here, as the last step before the sinks. EncodeDeadLetters: dead letters -> Avro."""
+"""EncodeEvents: (article, events) -> Avro records keyed by event id, with their mention
+groups (stories/grouping.py); the article outcome is counted here, as the last step before the
+sinks. EncodeDeadLetters: dead letters -> Avro."""
 
 from __future__ import annotations
 
@@ -14,7 +15,9 @@ from pipeline.errors import ErrorKind
 from pipeline.io.avro_codec import AvroCodec, EncodingError
 from pipeline.metrics import ARTICLES_WITH_EVENTS, ARTICLES_WITHOUT_EVENTS, NAMESPACE
 from pipeline.model import DeadLetter, EncodedRecord, Stage
+from pipeline.nlp.ontology import load_ontology
 from pipeline.records import dead_letter_key, dead_letter_record, event_record
+from pipeline.stories.grouping import group_mentions
 from pipeline.transforms.common import DEAD_LETTERS, MAIN, DeadLetterFactory, now_ms
 from pipeline.transforms.extract import ArticleEvents
 
@@ -35,15 +38,19 @@ class EncodeEventsFn(beam.DoFn):
 
     def setup(self) -> None:
         self._codec = AvroCodec("event", self._schema_id)
+        self._families = load_ontology().story_families
 
     def process(self, item: ArticleEvents) -> Iterator[EncodedRecord | TaggedOutput[str, DeadLetter]]:
         processed_at = now_ms()
         encoded = []
         try:
-            for event in item.events:
-                record = event_record(
+            records = [
+                event_record(
                     item.article, event, processed_at_ms=processed_at, extractor_version=item.extractor_version
                 )
+                for event in item.events
+            ]
+            for record in group_mentions(records, self._families):
                 encoded.append(
                     EncodedRecord(record["event_id"].encode(), self._checked(self._codec.encode(record)), record)
                 )

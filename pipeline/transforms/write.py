@@ -15,7 +15,7 @@ from pipeline.config import KafkaSinkSettings
 from pipeline.errors import UserError
 from pipeline.io.avro_files import WriteAvroFiles
 from pipeline.io.kafka_sink import WriteKafkaTopic
-from pipeline.metrics import AGGREGATES_WRITTEN_KAFKA, DEAD_LETTERS_WRITTEN, EVENTS_WRITTEN_KAFKA
+from pipeline.metrics import AGGREGATES_WRITTEN_KAFKA, DEAD_LETTERS_WRITTEN, EVENTS_WRITTEN_KAFKA, STORIES_WRITTEN_KAFKA
 from pipeline.model import DeadLetter, EncodedRecord
 from pipeline.records import DEAD_LETTER_OVERHEAD_BYTES
 from pipeline.transforms.encode import EncodeDeadLetters
@@ -66,6 +66,13 @@ class WriteAggregates(WriteRecords):
     FILE_PREFIX = "aggregates"
 
 
+class WriteStories(WriteRecords):
+    """Stories to the stories topic (key = story id: an upsert) and/or `stories-*.avro` files."""
+
+    SCHEMA = "story"
+    FILE_PREFIX = "stories"
+
+
 class WriteDeadLetters(beam.PTransform[PCollection[DeadLetter], tuple[PCollection[int], ...]]):
     """Dead letters, encoded, to the dead-letter topic and/or `dead-letter-*.avro` files."""
 
@@ -92,6 +99,7 @@ _KAFKA_METRICS = {
     "event": EVENTS_WRITTEN_KAFKA,
     "dead_letter": DEAD_LETTERS_WRITTEN,
     "aggregate": AGGREGATES_WRITTEN_KAFKA,
+    "story": STORIES_WRITTEN_KAFKA,
 }
 
 

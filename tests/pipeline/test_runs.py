@@ -11,6 +11,7 @@ import pytest
 from pipeline.aggregates import event_country
 from pipeline.config import AggregateSettings, ArchiveSourceSettings, ExtractionSettings, RunConfig
 from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.ontology import load_ontology
 from pipeline.runner import run
 from pipeline.schemas import load_schema
 
@@ -42,7 +43,7 @@ def write_archive(directory: Path, extra: list[bytes] | None = None) -> str:
     return str(path)
 
 
-_KINDS = {"events": "event", "dead-letter": "dead_letter", "aggregates": "aggregate"}
+_KINDS = {"events": "event", "dead-letter": "dead_letter", "aggregates": "aggregate", "stories": "story"}
 
 
 def read_avro(pattern: str, directory: Path) -> list[dict[str, Any]]:
@@ -61,7 +62,7 @@ def backfill(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFa
     pattern = write_archive(directory)
     out = directory / "out"
     config = RunConfig(
-        source=ArchiveSourceSettings(pattern=pattern), output_dir=str(out), aggregates=AggregateSettings()
+        source=ArchiveSourceSettings(pattern=pattern), output_dir=str(out), aggregates=AggregateSettings(), stories=True
     )
     return run(config, [f"--runner={request.param}"]), out
 
@@ -116,13 +117,39 @@ def test_dead_letters_keep_raw_input_stage_and_reason(backfill: tuple[m.RunSumma
     assert {d["stage"] for d in letters} == {"DECODE"}
 
 
-def test_a_rerun_produces_the_same_event_ids(backfill: tuple[m.RunSummary, Path], tmp_path: Path) -> None:
+def test_a_rerun_produces_the_same_event_and_story_ids(backfill: tuple[m.RunSummary, Path], tmp_path: Path) -> None:
     _, first_out = backfill
     pattern = write_archive(tmp_path)
-    run(RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out")), [FNAPI])
-    first = {e["event_id"] for e in read_avro("events-*.avro", first_out)}
-    second = {e["event_id"] for e in read_avro("events-*.avro", tmp_path / "out")}
+    config = RunConfig(source=ArchiveSourceSettings(pattern=pattern), output_dir=str(tmp_path / "out"), stories=True)
+    run(config, [FNAPI])
+    first = {(e["event_id"], e["story_id"]) for e in read_avro("events-*.avro", first_out)}
+    second = {(e["event_id"], e["story_id"]) for e in read_avro("events-*.avro", tmp_path / "out")}
     assert first == second and first
+    assert any(story for _, story in first)
+
+
+def test_a_backfill_links_events_into_stories_files(backfill: tuple[m.RunSummary, Path]) -> None:
+    summary, out = backfill
+    events = read_avro("events-*.avro", out)
+    stories = read_avro("stories-*.avro", out)
+    assert stories and summary.get(m.STORIES_MADE) == len(stories)
+    families = load_ontology().story_families
+    linkable = [e for e in events if e["event_type"] in families and not _running_total(e)]
+    assert linkable and all(e["story_id"] for e in linkable)
+    assert summary.get(m.EVENTS_IN_STORIES) == len(linkable)
+    members = {story["story_id"]: set(story["member_event_ids"]) for story in stories}
+    for e in linkable:
+        assert e["event_id"] in members[e["story_id"]]
+    # The headline and the body of the Rafah article report one strike: one group, one main mention.
+    strikes = [e for e in events if e["article_id"] == "g1" and e["event_type"] == "STRIKE"]
+    assert {e["section"] for e in strikes} == {"HEADLINE", "BODY"}
+    assert len({e["event_group_id"] for e in strikes}) == 1 and len({e["story_id"] for e in strikes}) == 1
+    assert [e["section"] for e in strikes if e["main_mention"]] == ["BODY"]
+    assert all(e["story_id"] is None for e in events if e["event_type"] not in families)
+
+
+def _running_total(event: dict[str, Any]) -> bool:
+    return bool(event["casualties"]) and event["casualties"]["scope"] == "CUMULATIVE"
 
 
 def test_an_extractor_failure_dead_letters_only_that_article(

@@ -1,0 +1,115 @@
+"""LinkStories (bounded runs): encoded events -> the same events with their `story_id`, and the
+stories they make (story.avsc). The linking itself is pure (pipeline/stories/); this module
+groups the events of each story family on one worker and re-encodes what it changed.
+
+Events of types without a story family pass through untouched. A family's events are decided
+in `MentionFacts.order` (publication time, article, position), the order a stream sees them
+in, so a backfill makes the stories a stream would make from the same articles.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator
+from typing import Any
+
+import apache_beam as beam
+from apache_beam.metrics.metric import Metrics
+from apache_beam.pvalue import PCollection, TaggedOutput
+from apache_beam.transforms.window import TimestampedValue
+from apache_beam.utils.timestamp import Timestamp
+
+from pipeline.io.avro_codec import AvroCodec
+from pipeline.metrics import EVENTS_IN_STORIES, NAMESPACE, STORIES_MADE
+from pipeline.model import EncodedRecord
+from pipeline.nlp.ontology import load_ontology
+from pipeline.stories.linking import link_records
+from pipeline.stories.records import story_record
+
+STORIES = "stories"
+
+
+def type_mappings() -> dict[str, tuple[str | None, str | None]]:
+    return {name: (spec.plover, spec.cameo) for name, spec in load_ontology().types.items()}
+
+
+class KeyByFamilyFn(beam.DoFn):
+    """(family, event) for events that can join a story; the rest go straight to the sinks."""
+
+    def setup(self) -> None:
+        self._families = load_ontology().story_families
+
+    def process(
+        self,
+        encoded: EncodedRecord,
+        timestamp: Timestamp = beam.DoFn.TimestampParam,  # type: ignore[assignment]
+    ) -> Iterator[tuple[str, tuple[Timestamp, EncodedRecord]] | TaggedOutput[str, EncodedRecord]]:
+        family = self._families.get(str(encoded.record["event_type"]))
+        if family is None:
+            yield TaggedOutput("alone", encoded)
+        else:
+            # The record time travels with the event: the files are named by it (avro_files.py).
+            yield family, (timestamp, encoded)
+
+
+class LinkFamilyFn(beam.DoFn):
+    """All events of one story family -> the events with story ids, and the family's stories."""
+
+    def __init__(self, events_schema_id: int | None, stories_schema_id: int | None) -> None:
+        self._events_schema_id = events_schema_id
+        self._stories_schema_id = stories_schema_id
+        self._stories = Metrics.counter(NAMESPACE, STORIES_MADE)
+        self._linked = Metrics.counter(NAMESPACE, EVENTS_IN_STORIES)
+
+    def setup(self) -> None:
+        self._families = load_ontology().story_families
+        self._mappings = type_mappings()
+        self._event_codec = AvroCodec("event", self._events_schema_id)
+        self._story_codec = AvroCodec("story", self._stories_schema_id)
+
+    def process(
+        self, element: tuple[str, Iterable[tuple[Timestamp, EncodedRecord]]]
+    ) -> Iterator[TimestampedValue | TaggedOutput[str, TimestampedValue]]:
+        _, events = element
+        timed = list(events)
+        assigned, stories = link_records([e.record for _, e in timed], self._families)
+        times: dict[str, Timestamp] = {}
+        for timestamp, event in timed:
+            linked_to = assigned.get(event.record["event_id"])
+            if linked_to is not None:
+                times[linked_to] = max(times.get(linked_to, timestamp), timestamp)
+            yield TimestampedValue(self._with_story(event, linked_to) if linked_to else event, timestamp)
+        self._linked.inc(len(assigned))
+        for story in sorted(stories, key=lambda s: s.story_id):
+            record = story_record(story, self._mappings)
+            self._stories.inc()
+            encoded = EncodedRecord(story.story_id.encode(), self._story_codec.encode(record), record)
+            yield TaggedOutput(STORIES, TimestampedValue(encoded, times[story.story_id]))
+
+    def _with_story(self, event: EncodedRecord, story_id: str) -> EncodedRecord:
+        record: dict[str, Any] = {**event.record, "story_id": story_id}
+        # A record that encoded once encodes again with one more short string.
+        return EncodedRecord(event.key, self._event_codec.encode(record), record)
+
+
+class LinkStories(
+    beam.PTransform[PCollection[EncodedRecord], tuple[PCollection[EncodedRecord], PCollection[EncodedRecord]]]
+):
+    """Encoded events -> (every event, with story ids where linked; the stories)."""
+
+    def __init__(self, events_schema_id: int | None, stories_schema_id: int | None) -> None:
+        super().__init__()
+        self._events_schema_id = events_schema_id
+        self._stories_schema_id = stories_schema_id
+
+    def expand(self, events: PCollection) -> tuple[PCollection, PCollection]:
+        keyed = events | "KeyByFamily" >> beam.ParDo(KeyByFamilyFn()).with_outputs("alone", main="linkable")
+        linked = (
+            keyed["linkable"]
+            | "ByFamily" >> beam.GroupByKey()
+            | "Link"
+            >> beam.ParDo(LinkFamilyFn(self._events_schema_id, self._stories_schema_id)).with_outputs(
+                STORIES, main="events"
+            )
+        )
+        merged = (linked["events"], keyed["alone"]) | "AllEvents" >> beam.Flatten()
+        return merged, linked[STORIES]
