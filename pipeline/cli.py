@@ -233,6 +233,10 @@ def run(
         int, typer.Option("--dead-letter-payload", min=1024, help="Bytes of a failed input a dead letter keeps")
     ] = DEFAULT_DEAD_LETTER_PAYLOAD_BYTES,
     aggregates_topic: AggregatesTopicOption = None,
+    stories_topic: Annotated[
+        str | None,
+        typer.Option("--stories-topic", help="Publish stories to this topic, an upsert each time one changes"),
+    ] = None,
     schema_registry: RegistryOption = None,
     aggregate_window: AggregateWindowOption = DEFAULT_AGGREGATE_WINDOW_S,
     allowed_lateness: Annotated[
@@ -260,10 +264,12 @@ def run(
         from_time_ms=_time_ms(from_time, "--from-time"), to_time_ms=_time_ms(to_time, "--to-time"),
         max_bundle_seconds=checkpoint_seconds, outage_limit_s=outage_limit,
     )  # fmt: skip
-    outputs = [output_topic, dead_letter_topic, *([aggregates_topic] if aggregates_topic else [])]
+    outputs = [output_topic, dead_letter_topic, *(t for t in (aggregates_topic, stories_topic) if t)]
     require_topics(kafka, [input_topic, *outputs])
     limits = record_limits(kafka, outputs)
-    ids = _registered(schema_registry, output_topic, dead_letter_topic, aggregates_topic, confluent_schema_id)
+    ids = _registered(
+        schema_registry, output_topic, dead_letter_topic, aggregates_topic, confluent_schema_id, stories_topic
+    )
     sink = _sinks(kafka, limits, outage_limit, ids)
     config = RunConfig(
         source=source,
@@ -285,6 +291,8 @@ def run(
         if aggregates_topic
         else None,
         aggregates_topic=sink(aggregates_topic),
+        stories=stories_topic is not None,
+        stories_topic=sink(stories_topic),
     )
     _run(config, _beam_args(ctx))
 

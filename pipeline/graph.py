@@ -6,6 +6,8 @@ r"""The pipeline graph. It reads like the diagram in the README:
          |               |                |               |     +-> AggregateEvents -> WriteAggregates
          |               |                |               |    /   (streaming)
          |               |                |               |  ReadEventsForAggregates <- events topic
+         |               |                |               |  ReadEventsForStories -> LinkStoriesStreaming
+         |               |                |               |      (streaming, --stories-topic) -> WriteStories
          +---------------+----------------+---------------+--> WriteDeadLetters (one per step)
     bounded Kafka runs: CommitPositions, after every write
 
@@ -35,7 +37,7 @@ from pipeline.transforms.common import DEAD_LETTERS, MAIN
 from pipeline.transforms.decode import DecodeArticles
 from pipeline.transforms.encode import EncodeEvents
 from pipeline.transforms.extract import ExtractEvents
-from pipeline.transforms.stories import LinkStories
+from pipeline.transforms.stories import LinkStories, LinkStoriesStreaming, stories_events_source
 from pipeline.transforms.write import WriteAggregates, WriteDeadLetters, WriteEvents, WriteStories
 
 
@@ -73,6 +75,8 @@ def build(pipeline: beam.Pipeline, config: RunConfig) -> None:
             stories_topic, config.output_dir, config.file_window_seconds
         )
     written += events | "WriteEvents" >> WriteEvents(events_topic, config.output_dir, config.file_window_seconds)
+    if not config.bounded and config.stories_topic is not None:
+        written += _stories_in_streaming(pipeline, config, registry)
     if config.aggregates is not None:
         topic = config.aggregates_topic
         aggregates = _events_to_count(pipeline, config, encoded[MAIN], registry) | "AggregateEvents" >> AggregateEvents(
@@ -114,6 +118,19 @@ def _events_to_count(
         raise UserError("aggregates in streaming are counted from the events topic: give one (--output-topic)")
     source = events_source(config.source, config.events_topic, config.aggregates)
     return pipeline | "ReadEventsForAggregates" >> ReadEventsForAggregates(source, registry)
+
+
+def _stories_in_streaming(pipeline: beam.Pipeline, config: RunConfig, registry: WriterSchemas | None) -> list:
+    """Stories from the events topic read back, as aggregates are: the open stories are runner
+    state, rebuilt from durable events after a restart (transforms/stories.py)."""
+    if not isinstance(config.source, KafkaSourceSettings) or config.events_topic is None:
+        raise UserError("stories in streaming are made from the events topic: give one (--output-topic)")
+    topic = config.stories_topic
+    assert topic is not None
+    source = stories_events_source(config.source, config.events_topic)
+    records = pipeline | "ReadEventsForStories" >> ReadEventsForAggregates(source, registry)
+    stories = records | "LinkStoriesStreaming" >> LinkStoriesStreaming(topic.confluent_schema_id)
+    return list(stories | "WriteStreamingStories" >> WriteStories(topic, None, config.file_window_seconds))
 
 
 def _read(pipeline: beam.Pipeline, config: RunConfig) -> tuple[PCollection, PCollection | None, PCollection | None]:

@@ -27,6 +27,10 @@ _ROWS = (
     ("aggregate_records_written_files", "aggregate counts written to files"),
     (m.AGGREGATE_EVENTS_TOO_LATE, "events too late for their window (not counted)"),
     (m.AGGREGATE_INPUTS_UNREADABLE, "events-topic records not ours (not counted)"),
+    (m.EVENTS_IN_STORIES, "events linked into stories"),
+    (m.STORIES_MADE, "stories made"),
+    (m.STORIES_WRITTEN_KAFKA, "story records written to Kafka"),
+    ("story_records_written_files", "stories written to files"),
     ("files_written", "files written"),
     ("kafka_partitions_committed", "partitions committed"),
 )
