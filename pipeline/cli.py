@@ -395,6 +395,7 @@ def inspect(
         bool, typer.Option("--dead-letters", help="The topic holds dead letters, not events")
     ] = False,
     aggregates: Annotated[bool, typer.Option("--aggregates", help="The topic holds aggregates, not events")] = False,
+    stories: Annotated[bool, typer.Option("--stories", help="The topic holds stories, not events")] = False,
     schema_registry: Annotated[
         str | None,
         typer.Option(
@@ -412,7 +413,7 @@ def inspect(
     kafka_option: KafkaOptions = None,
     kafka_config: KafkaConfig = None,
 ) -> None:
-    """Print events, dead letters or aggregates as a readable table or as JSON lines."""
+    """Print events, dead letters, aggregates or stories as a readable table or as JSON lines."""
     from pipeline.inspect_view import print_records, records_from_files, records_from_topic
 
     if fmt not in ("table", "json"):
@@ -423,11 +424,11 @@ def inspect(
         from pipeline.io.admin import require_topics
         from pipeline.io.registry import WriterSchemas
 
-        if dead_letters and aggregates:
-            raise UserError("give at most one of --dead-letters and --aggregates")
+        if dead_letters + aggregates + stories > 1:
+            raise UserError("give at most one of --dead-letters, --aggregates and --stories")
         kafka = _kafka(bootstrap_servers, kafka_option, kafka_config)
         require_topics(kafka, [topic])
-        kind = "dead_letter" if dead_letters else "aggregate" if aggregates else "event"
+        kind = "dead_letter" if dead_letters else "aggregate" if aggregates else "story" if stories else "event"
         registry = WriterSchemas(schema_registry, outage_limit_s=30) if schema_registry else None
         source = records_from_topic(kafka, topic, kind, max_wait, None, registry)
         title = f"topic {topic}"

@@ -6,7 +6,7 @@ import glob
 import json
 import time
 from collections.abc import Iterator
-from datetime import datetime
+from datetime import UTC, datetime
 from typing import Any
 
 import fastavro
@@ -137,6 +137,35 @@ def aggregate_table(records: list[dict[str, Any]], title: str) -> Table:
     return table
 
 
+def story_table(records: list[dict[str, Any]], title: str) -> Table:
+    table = Table(title=title, caption="day?: no mention dates it (publication day); killed !: rival figures of one day", expand=True)
+    for column in ("day", "type", "place", "arts", "srcs", "ments", "killed", "story"):
+        table.add_column(
+            column,
+            overflow="fold",
+            justify="right" if column in ("arts", "srcs", "ments") else "left",
+            no_wrap=column in ("day", "story", "type"),
+        )
+    for r in sorted(records, key=lambda story: (story["event_time_start"], story["event_type"], story["story_id"])):
+        casualties = r.get("casualties") or {}
+        low, high = casualties.get("killed_low"), casualties.get("killed_high")
+        killed = "-" if low is None else f"{low}" if low == high else f"{low}-{high}"
+        if casualties.get("conflicting"):
+            killed += "!"
+        place = (r.get("location") or {}).get("name") or ", ".join(r.get("countries") or []) or "-"
+        table.add_row(
+            f"{_day(r['event_time_start'])}{'' if r.get('dated') else '?'}", r["event_type"], place,
+            str(r["article_count"]), str(r["source_count"]), str(r["mention_count"]), killed, r["story_id"][:8],
+        )  # fmt: skip
+    return table
+
+
+def _day(value: Any) -> str:
+    if isinstance(value, datetime):
+        return value.strftime("%Y-%m-%d")
+    return datetime.fromtimestamp(int(value) / 1000, UTC).strftime("%Y-%m-%d")
+
+
 def _minutes(start: Any, end: Any) -> int:
     if isinstance(start, datetime) and isinstance(end, datetime):
         return int((end - start).total_seconds() // 60)
@@ -200,5 +229,7 @@ def print_records(records: list[dict[str, Any]], fmt: str, title: str, console: 
         console.print(dead_letter_table(records, title))
     elif records and "window_start" in records[0]:
         console.print(aggregate_table(records, title))
+    elif records and "story_id" in records[0] and "member_event_ids" in records[0]:
+        console.print(story_table(records, title))
     else:
         console.print(event_table(records, title))

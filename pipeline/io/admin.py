@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 import re
+import socket
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -24,10 +25,12 @@ from pipeline.errors import UserError
 from pipeline.io.outage import describe
 from pipeline.kafka_settings import KafkaSettings
 
-# Long enough for a SASL handshake on a loaded machine, so that a rejection is seen as one: at
-# 10 s, a handshake behind a busy broker (CI, beside a streaming run) was once reported as an
-# unreachable broker.
-CONNECT_TIMEOUT_MS = 20_000
+# A broker that accepts TCP connections gets this long for the Kafka handshake (SASL included),
+# so that a rejection on a loaded machine is seen as one: at 10 s, a handshake behind a busy
+# broker (CI, beside a streaming run) was once reported as an unreachable broker.
+CONNECT_TIMEOUT_MS = 30_000
+# Whether anything listens at the bootstrap addresses is known much sooner.
+TCP_PROBE_TIMEOUT_S = 5.0
 # A record batch and its record headers take this much beside the key and value.
 RECORD_OVERHEAD_BYTES = 512
 
@@ -42,6 +45,20 @@ def describe_kafka_error(kafka: KafkaSettings, err: KafkaError, doing: str) -> U
     if isinstance(err, KafkaConnectionError | KafkaTimeoutError):
         return UserError(f"cannot reach a Kafka broker at {servers} within {CONNECT_TIMEOUT_MS // 1000}s")
     return UserError(f"{doing} at {servers} failed: {_reason(err)}")
+
+
+def _unreachable(servers: str) -> UserError | None:
+    """A UserError when no bootstrap address accepts a TCP connection: said at once, rather
+    than after kafka-python's retries for the whole connect limit."""
+    failures = []
+    for server in servers.split(","):
+        host, _, port = server.strip().rpartition(":")
+        try:
+            socket.create_connection((host.strip("[]") or "localhost", int(port)), TCP_PROBE_TIMEOUT_S).close()
+            return None
+        except (OSError, ValueError) as err:
+            failures.append(f"{server.strip()}: {err.strerror if isinstance(err, OSError) and err.strerror else err}")
+    return UserError(f"cannot reach a Kafka broker at {servers} ({'; '.join(failures)})")
 
 
 def _reason(err: BaseException) -> str:
@@ -95,6 +112,9 @@ def admin_client(kafka: KafkaSettings, timeout_ms: int = CONNECT_TIMEOUT_MS) -> 
     config: dict[str, Any] = kafka.config_for("admin")
     config.setdefault("client_id", "newsevents-admin")
     config.update(request_timeout_ms=timeout_ms, bootstrap_timeout_ms=timeout_ms)
+    unreachable = _unreachable(kafka.bootstrap_servers)
+    if unreachable is not None:
+        raise unreachable
     with _listening_for_auth_failures() as auth:
         try:
             return KafkaAdminClient(**config)

@@ -21,8 +21,11 @@ def story_record(story: Story, mappings: dict[str, tuple[str | None, str | None]
     plover, cameo = mappings.get(main_type, (None, None))
     evidence = story.evidence
     dated = evidence.dated_low is not None and evidence.dated_high is not None
-    low = evidence.dated_low if evidence.dated_low is not None else evidence.any_low
-    high = evidence.dated_high if evidence.dated_high is not None else evidence.any_high
+    if evidence.dated_low is not None and evidence.dated_high is not None:
+        low, high = evidence.dated_low, evidence.dated_high
+    else:  # nothing dates it: the days it was published on
+        low = min(m.published_at_ms for m in mentions) // DAY_MS
+        high = max(m.published_at_ms for m in mentions) // DAY_MS
     point = next((m.point for m in mentions if m.point is not None), None)
     by_article = sorted({(m.published_at_ms, m.article_id) for m in mentions})
     return {

@@ -44,7 +44,7 @@ def newsevents(*args: str) -> subprocess.CompletedProcess[str]:
         ),
         (
             ["inspect", "-t", "t", "--dead-letters", "--aggregates"],
-            "give at most one of --dead-letters and --aggregates",
+            "give at most one of --dead-letters, --aggregates and --stories",
         ),
         (["run", "-i", "a", "-o", "b", "-d", "c", "--early-firing", "0"], "Invalid value for '--early-firing'"),
     ],

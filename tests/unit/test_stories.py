@@ -4,12 +4,17 @@ articles, and the cases that must stay apart. Words and places differ from the s
 from __future__ import annotations
 
 import itertools
+import subprocess
+import sys
 from datetime import UTC, datetime
+from pathlib import Path
 from typing import Any
 
+import fastavro
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from pipeline.nlp.ontology import load_ontology
+from pipeline.schemas import load_schema
 from pipeline.stories.evaluation import bcubed, pairwise
 from pipeline.stories.facts import mention_facts
 from pipeline.stories.grouping import group_mentions
@@ -278,3 +283,20 @@ def test_every_linkable_event_gets_exactly_one_story_the_same_on_every_run(spec:
     members = [m.event_id for s in stories for m in s.mentions]
     assert sorted(members) == sorted(linkable)
     assert link_records(records, FAMILIES)[0] == assigned
+
+
+def test_inspect_shows_a_stories_file_as_a_table_of_stories(tmp_path: Path) -> None:
+    articles = [
+        [event("m1", "STRIKE", published="2025-03-04", on="2025-03-03", city=("Kherson", "UKR"), killed=4)],
+        [event("m2", "CASUALTIES", published="2025-03-04", on="2025-03-03", city=("Kherson", "UKR"), killed=6)],
+    ]
+    _, stories = link_records([r for a in articles for r in group_mentions(a, FAMILIES)], FAMILIES)
+    path = tmp_path / "stories-test.avro"
+    with path.open("wb") as handle:
+        fastavro.writer(handle, load_schema("story"), [story_record(s, type_mappings()) for s in stories])
+    result = subprocess.run(
+        [sys.executable, "-m", "pipeline", "inspect", str(path)], capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    row = next(line for line in result.stdout.splitlines() if "2025-03-03" in line)
+    assert "STRIKE" in row and "Kherson" in row and "4-6!" in row
