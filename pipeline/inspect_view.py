@@ -138,7 +138,11 @@ def aggregate_table(records: list[dict[str, Any]], title: str) -> Table:
 
 
 def story_table(records: list[dict[str, Any]], title: str) -> Table:
-    table = Table(title=title, caption="day?: no mention dates it (publication day); killed !: rival figures of one day", expand=True)
+    table = Table(
+        title=title,
+        caption="day?: no mention dates it (publication day); killed !: rival figures of one day",
+        expand=True,
+    )
     for column in ("day", "type", "place", "arts", "srcs", "ments", "killed", "story"):
         table.add_column(
             column,
