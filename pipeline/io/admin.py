@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import logging
 import re
 import socket
+import threading
 from collections.abc import Iterable, Iterator
 from typing import Any
 
@@ -89,12 +91,49 @@ class _AuthFailureListener(logging.Handler):
             self.reason = f"{match.group(1)}: {match.group(2).strip()}"
 
 
+_ACTIVE_LISTENERS: list[_AuthFailureListener] = []
+_ACTIVE_LOCK = threading.Lock()
+
+
+def _seen_on_close(error: object) -> None:
+    if not isinstance(error, SaslAuthenticationFailedError | UnsupportedSaslMechanismError):
+        return
+    match = _AUTH_FAILURE.search(" ".join(str(error).split()))
+    reason = f"{match.group(1)}: {match.group(2).strip()}" if match else describe(error)
+    with _ACTIVE_LOCK:
+        for listener in _ACTIVE_LISTENERS:
+            if listener.reason is None:
+                listener.reason = reason
+
+
+@functools.cache
+def _watch_connection_closes() -> None:
+    """kafka-python 3 closes a connection with the broker's SASL rejection, but it logs the
+    rejection only if the broker's own close has not been read first; under load it often has,
+    and the client then retries until its limit as if the broker were unreachable. So the
+    rejection is taken where the connection is closed with it (a wrapper on the close)."""
+    try:
+        from kafka.net.connection import KafkaConnection
+    except ImportError:  # another kafka-python layout: the log listener alone
+        return
+    original = KafkaConnection.close
+
+    def close(self: Any, error: object = None) -> Any:
+        _seen_on_close(error)
+        return original(self, error)
+
+    KafkaConnection.close = close
+
+
 @contextlib.contextmanager
 def _listening_for_auth_failures() -> Iterator[_AuthFailureListener]:
     # Every kafka-python logger: which one reports the rejection depends on where the
     # handshake fails (connection, manager).
+    _watch_connection_closes()
     logger = logging.getLogger("kafka")
     listener = _AuthFailureListener()
+    with _ACTIVE_LOCK:
+        _ACTIVE_LISTENERS.append(listener)
     level, propagate = logger.level, logger.propagate
     logger.addHandler(listener)
     logger.setLevel(logging.WARNING)
@@ -102,6 +141,8 @@ def _listening_for_auth_failures() -> Iterator[_AuthFailureListener]:
     try:
         yield listener
     finally:
+        with _ACTIVE_LOCK:
+            _ACTIVE_LISTENERS.remove(listener)
         logger.removeHandler(listener)
         logger.setLevel(level)
         logger.propagate = propagate
