@@ -6,9 +6,13 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PRISM := .local/bin/prism
 
-.PHONY: setup demo test lint typecheck unit integration chaos dataflow-check evaluate bench bench-stream lock kafka-start kafka-stop clean
+.PHONY: setup chromium demo test lint typecheck unit integration chaos dataflow-check evaluate bench bench-stream lock kafka-start kafka-stop clean
 
-setup: $(STAMP) $(PRISM).version
+setup: $(STAMP) $(PRISM).version chromium
+
+# Debian's Chromium, for the report test (scripts/install-chromium; nothing to do once installed).
+chromium:
+	@scripts/install-chromium
 
 # Prism, Beam's reference portable runner, built from the Go module proxy (scripts/install-prism).
 $(PRISM).version: $(STAMP) scripts/install-prism $(wildcard deploy/prism/*.patch)

@@ -1,4 +1,4 @@
-"""The `newsevents` command: run, backfill, produce, inspect and topics.
+"""The `newsevents` command: run, backfill, produce, inspect, report and topics.
 
 Beam options go after `--` and pass through unchanged, e.g.
 `newsevents run ... -- --runner=DataflowRunner --project=p --region=r --setup_file=./setup.py`.
@@ -444,6 +444,21 @@ def inspect(
         if limit is not None and len(records) >= limit:
             break
     print_records(records, fmt, f"{title}: {len(records)} records", console)
+
+
+@app.command()
+def report(
+    out_dir: Annotated[Path, typer.Argument(help="A run's output directory (events-*.avro, stories-*.avro)")],
+    output: Annotated[
+        Path | None, typer.Option("--output", "-o", help="HTML file to write (default: OUT_DIR/report.html)")
+    ] = None,
+) -> None:
+    """Write an analyst's report of a run's Avro files: one self-contained HTML page."""
+    from pipeline.report import write_report
+
+    summary = write_report(out_dir, output if output is not None else out_dir / "report.html")
+    line = f"report: {summary.stories} stories, {summary.events} events -> {summary.path}"
+    console.print(line, markup=False, highlight=False, soft_wrap=True)
 
 
 @topics_app.command("create")
