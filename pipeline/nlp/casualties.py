@@ -1,4 +1,8 @@
-"""Casualty figures: who was killed or injured, how many, how hedged, and who says so."""
+"""Stage, casualties: who was killed or injured, how many, how hedged, and who says so.
+
+In: a parsed sentence. Out: `CasualtyFinding`s (which become candidates of their own when no
+violent trigger carries them) and, per event that carries casualties, one `CasualtyClaim`.
+"""
 
 from __future__ import annotations
 
@@ -9,8 +13,8 @@ from typing import Literal
 from spacy.tokens import Doc, Span, Token
 from text_to_num import text2num
 
-from pipeline.nlp.ontology import Lexicon
-from pipeline.nlp.syntax import children, first_child, noun_phrase, under_without
+from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.syntax import RELATIVE_TAGS, children, first_child, noun_phrase, under_without
 from pipeline.nlp.types import CasualtyClaim, EventTime, Granularity, TimeMethod
 
 Kind = Literal["killed", "injured"]
@@ -67,44 +71,6 @@ def _casualty_kind(token: Token, lexicon: Lexicon) -> Kind | None:
     return None
 
 
-# Nouns that cause deaths rather than suffer them ("the strike killed 12").
-_CAUSES = frozenset(
-    [
-        "strike",
-        "attack",
-        "bombardment",
-        "offensive",
-        "war",
-        "raid",
-        "explosion",
-        "blast",
-        "shelling",
-        "fire",
-        "fighting",
-        "clash",
-        "assault",
-        "bombing",
-        "airstrike",
-        "drone",
-        "missile",
-        "rocket",
-        "shell",
-        "gunfire",
-        "earthquake",
-        "flood",
-        "storm",
-        "crash",
-        "collapse",
-    ]
-)
-_INTRANSITIVE = frozenset({"die", "perish"})
-_COUNTERS = frozenset({"number", "toll", "tally", "count", "total", "figure"})
-_COLLECTIVE = frozenset(
-    {"crew", "family", "staff", "police", "army", "personnel", "youth", "militia", "force", "population"}
-)
-_RELATIVE = frozenset({"that", "which", "who"})
-
-
 def _victim_of(token: Token, lexicon: Lexicon) -> Token | None:
     """The noun naming the victims ('people' in 'killed 12 people'), never the cause."""
     if token.pos_ == "VERB":
@@ -128,7 +94,7 @@ def _verb_victim(verb: Token, lexicon: Lexicon) -> Token | None:
     # A bare participle ("67,000 Palestinians killed", no auxiliary) is passive even when the
     # parser calls its noun a subject.
     bare_participle = verb.tag_ == "VBN" and not any(c.dep_ in ("aux", "auxpass") for c in verb.children)
-    intransitive = verb.lemma_ in _INTRANSITIVE or bare_participle
+    intransitive = verb.lemma_ in lexicon.intransitive_killing or bare_participle
     deps = ("dobj", "nsubjpass", "nsubj") if intransitive else ("dobj", "nsubjpass")
     for dep in deps:
         found = first_child(verb, dep)
@@ -136,13 +102,13 @@ def _verb_victim(verb: Token, lexicon: Lexicon) -> Token | None:
             # "dozens of civilians were wounded": the victims are in the "of" phrase
             of = next((c for c in found.children if c.dep_ == "prep" and c.lower_ == "of"), None)
             found = first_child(of, "pobj") if of is not None else found
-        if found is None or found.lemma_.lower() in lexicon.death_nouns | _CAUSES:
+        if found is None or found.lemma_.lower() in lexicon.death_nouns | lexicon.cause_nouns:
             continue
-        if found.lower_ in _RELATIVE and verb.dep_ == "relcl":
+        if found.tag_ in RELATIVE_TAGS and verb.dep_ == "relcl":
             return verb.head  # "people who were killed", "those who died"
         return found
     subject = first_child(verb, "nsubj")
-    caused = subject is not None and subject.lemma_.lower() in _CAUSES  # "the strike killed": active
+    caused = subject is not None and subject.lemma_.lower() in lexicon.cause_nouns  # "the strike killed": active
     return _adjacent_object(verb, lexicon) if caused or not (intransitive or verb.tag_ == "VBN") else None
 
 
@@ -169,7 +135,7 @@ def _is_human(victim: Token | None, lexicon: Lexicon) -> bool:
 
 
 def _figure(token: Token, kind: Kind, victim: Token | None, lexicon: Lexicon) -> CasualtyFinding | None:
-    number_token = _number_token(token, victim)
+    number_token = _number_token(token, victim, lexicon)
     victims = None
     if (
         victim is not None
@@ -197,7 +163,7 @@ def _figure(token: Token, kind: Kind, victim: Token | None, lexicon: Lexicon) ->
     return CasualtyFinding(token, kind, number, qualifier, figure_text, victims)
 
 
-def _number_token(token: Token, victim: Token | None) -> Token | None:
+def _number_token(token: Token, victim: Token | None, lexicon: Lexicon) -> Token | None:
     candidates: list[Token] = []
     if victim is not None:
         if victim.like_num or victim.pos_ == "NUM":
@@ -207,7 +173,7 @@ def _number_token(token: Token, victim: Token | None) -> Token | None:
             if prep.lower_ == "of":
                 candidates += [c for c in prep.children if c.pos_ == "NUM"]
     candidates += [c for c in token.children if c.dep_ == "nummod"]
-    counter = _counter_noun(token)
+    counter = _counter_noun(token, lexicon)
     if not candidates and counter is not None:
         # "put the number of dead at one", "the tally of people killed rose to 300"
         for holder in (token, counter, counter.head):
@@ -223,11 +189,15 @@ def _number_token(token: Token, victim: Token | None) -> Token | None:
     return candidates[0] if candidates else None
 
 
-def _counter_noun(token: Token) -> Token | None:
+def _counter_noun(token: Token, lexicon: Lexicon) -> Token | None:
     """'number' in "the number of dead" or "the number of people killed"."""
     current = token
     for _ in range(3):
-        if current.dep_ == "pobj" and current.head.lower_ == "of" and current.head.head.lemma_.lower() in _COUNTERS:
+        if (
+            current.dep_ == "pobj"
+            and current.head.lower_ == "of"
+            and current.head.head.lemma_.lower() in lexicon.counter_nouns
+        ):
             return current.head.head
         if current.dep_ not in ("acl", "amod", "pobj") or current.head.i == current.i:
             return None
@@ -285,7 +255,7 @@ def _singular_count(victim: Token | None, lexicon: Lexicon) -> int | None:
         return None
     if victim.ent_type_ == "PERSON" or victim.lower_ in ("he", "she", "him", "her"):
         return 1
-    if victim.lemma_.lower() not in lexicon.victim_nouns or victim.lemma_.lower() in _COLLECTIVE:
+    if victim.lemma_.lower() not in lexicon.victim_nouns or victim.lemma_.lower() in lexicon.collective_nouns:
         return None
     det = first_child(victim, "det", "nummod", "poss")
     return 1 if det is not None else None
@@ -325,19 +295,19 @@ def combine(findings: list[CasualtyFinding]) -> CasualtyClaim | None:
     )
 
 
-def attributed_source(sent: Span) -> str | None:
-    """'the health ministry' in 'according to the health ministry ...'."""
+def attributed_source(sent: Span, lexicon: Lexicon) -> str | None:
+    """'the health ministry' in 'according to the health ministry ...' or 'citing medics'."""
     for token in sent:
-        if token.lower_ == "according":
+        if token.lower_ in lexicon.preps.attribution:
             to = first_child(token, "prep")
             obj = first_child(to, "pobj") if to is not None else None
             if obj is not None:
-                start, end = noun_phrase(obj)
+                start, end = noun_phrase(obj, lexicon.quantity_heads)
                 return token.doc[start:end].text
-        if token.lower_ == "citing" and token.dep_ in ("advcl", "acl", "prep", "xcomp"):
+        if token.lower_ in lexicon.citing_verbs and token.dep_ in ("advcl", "acl", "prep", "xcomp"):
             obj = first_child(token, "dobj", "pobj")
             if obj is not None:
-                start, end = noun_phrase(obj)
+                start, end = noun_phrase(obj, lexicon.quantity_heads)
                 return token.doc[start:end].text
     return None
 

@@ -1,19 +1,22 @@
-"""What the reader remembers while reading an article: who was last named, who spoke last.
+"""Article pass, memory: what the reader remembers while reading an article, in reading order.
 
-It resolves pronouns and definite descriptions ("he", "the group") to the most recent fitting
-entity, which is enough for news prose where the speaker of one paragraph is the "he" of the next.
+Who was last named, who spoke last, which types were reported, and the time of the scene the
+previous sentence set. It resolves pronouns and definite descriptions ("he", "the group") to the
+most recent fitting entity, which is enough for news prose where the speaker of one paragraph is
+the "he" of the next. It is explicit state, one per article, updated after each sentence by
+`remember`.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 
-from pipeline.nlp.types import EntityInfo, EventTime
+from spacy.tokens import Span, Token
 
-PERSON_PRONOUNS = frozenset({"he", "she", "him", "her", "his", "hers"})
-GROUP_PRONOUNS = frozenset({"they", "them", "their", "it", "its"})
-FIRST_PERSON_PLURAL = frozenset({"we", "us", "our"})
-FIRST_PERSON_SINGULAR = frozenset({"i", "me", "my"})
+from pipeline.nlp.lexicon import Pronouns
+from pipeline.nlp.types import Actor, EntityInfo, EventTime, ExtractedEvent, Role
+
 GROUP_LABELS = frozenset({"ORG", "GPE", "NORP"})
 
 
@@ -22,13 +25,15 @@ class ArticleContext:
     """Running memory over the sentences of one article, in reading order."""
 
     group_anaphors: frozenset[str]
+    pronouns: Pronouns
     media: frozenset[str] = frozenset()  # outlets are never "the group" ("told CNN that the group ...")
     last_person: EntityInfo | None = None
     last_group: EntityInfo | None = None
     last_org: EntityInfo | None = None  # "the group", "the movement" name organisations only
     last_speaker: EntityInfo | None = None
     speaker_affiliation: dict[str, EntityInfo] = field(default_factory=dict)
-    # Time of the dated event of a sentence, by (paragraph, sentence index), for the next one.
+    reported_types: set[str] = field(default_factory=set)
+    # The time a sentence fixed, by (paragraph, sentence index), for the sentence after it.
     paragraph_time: dict[tuple[int, int], EventTime] = field(default_factory=dict)
 
     def note_mention(self, entity: EntityInfo, *, is_subject: bool) -> None:
@@ -51,14 +56,43 @@ class ArticleContext:
     def resolve(self, word: str, *, in_quote: bool) -> EntityInfo | None:
         """The entity a pronoun or definite description most likely refers to."""
         lowered = word.lower()
-        if in_quote and lowered in FIRST_PERSON_SINGULAR:
+        pronouns = self.pronouns
+        if in_quote and lowered in pronouns.first_singular:
             return self.last_speaker
-        if in_quote and lowered in FIRST_PERSON_PLURAL and self.last_speaker is not None:
+        if in_quote and lowered in pronouns.first_plural and self.last_speaker is not None:
             return self.speaker_affiliation.get(self.last_speaker.canonical, self.last_speaker)
-        if lowered in PERSON_PRONOUNS:
+        if lowered in pronouns.person:
             return self.last_person
         if lowered in self.group_anaphors:
             return self.last_org
-        if lowered in GROUP_PRONOUNS:
+        if lowered in pronouns.group:
             return self.last_group
         return None
+
+    def remember(
+        self, span: Span, entity_at: Callable[[Token], EntityInfo | None], events: Iterable[ExtractedEvent]
+    ) -> None:
+        """After a sentence: its entity mentions in reading order, its speakers, its types."""
+        previous = None
+        for token in span:
+            entity = entity_at(token)
+            if entity is not None and entity is not previous:  # once per mention, in reading order
+                self.note_mention(entity, is_subject=token.dep_ in ("nsubj", "nsubjpass"))
+            previous = entity
+        for event in events:
+            self.reported_types.add(event.event_type)
+            if event.quote is None or event.quote.reporting_verb is None:
+                continue
+            speaker = next((a for a in event.actors if a.role is Role.SPEAKER and a.label), None)
+            if speaker is None:
+                continue
+            affiliation = next(
+                (a for a in event.actors if a.role is Role.SOURCE and a.label in ("ORG", "NORP", "GPE")), None
+            )
+            self.note_speaker(_as_entity(speaker), _as_entity(affiliation) if affiliation else None)
+
+
+def _as_entity(actor: Actor) -> EntityInfo:
+    return EntityInfo(
+        actor.text, actor.label or "", actor.canonical or actor.text, actor.start, actor.end, actor.country_code
+    )

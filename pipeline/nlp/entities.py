@@ -1,4 +1,4 @@
-"""Article-level entity resolution: aliases, label voting, canonical names, codes, places.
+"""Article pass, entities: aliases, label voting, canonical names, codes, places.
 
 Mentions of one entity ("Abdel Fattah al-Sisi", "Sisi") are clustered within the article; the
 cluster takes the label most of its mentions got (the small model tags "Trump" as ORG in some
@@ -12,7 +12,7 @@ from collections import Counter
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
-from pipeline.nlp.ontology import load_lexicon
+from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.places import CountryCoder, Gazetteer
 from pipeline.nlp.types import EntityInfo, GeoPoint
 
@@ -20,7 +20,6 @@ NAMED_LABELS = frozenset({"PERSON", "ORG", "GPE", "NORP", "LOC", "FAC"})
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 # When votes tie, prefer the label that carries more information downstream.
 _LABEL_RANK = {"PERSON": 5, "GPE": 4, "ORG": 3, "NORP": 2, "LOC": 1, "FAC": 0}
-_PARTICLES = frozenset({"al", "el", "bin", "ibn", "abu", "de", "van", "von", "the", "of"})
 _POSSESSIVE = re.compile(r"(?:['’]s?)$")
 
 
@@ -35,33 +34,32 @@ class Mention:
     end: int
 
 
-def clean_name(text: str) -> str:
-    """Mention text without a leading 'the', a trailing possessive or leading titles."""
+def clean_name(text: str, titles: frozenset[str]) -> str:
+    """Mention text without a leading 'the', a trailing possessive or leading `titles`."""
     name = _POSSESSIVE.sub("", text.strip()).strip(' ,.;:"“”')
     words = name.split()
-    titles = load_lexicon().title_words
     while len(words) > 1 and (words[0].lower() in titles or words[0].lower() == "the"):
         words = words[1:]
     return " ".join(words)
 
 
-def name_tokens(name: str) -> tuple[str, ...]:
-    """Comparable tokens of a name: lowercase, hyphen-split, particles dropped."""
+def name_tokens(name: str, particles: frozenset[str]) -> tuple[str, ...]:
+    """Comparable tokens of a name: lowercase, hyphen-split, `particles` dropped."""
     parts = re.split(r"[\s\-‐]+", name.lower())
-    return tuple(p for p in parts if p and p not in _PARTICLES)
+    return tuple(p for p in parts if p and p not in particles)
 
 
 def acronym(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[:1].isupper())
 
 
-def _is_alias(short: str, long: str, long_is_person: bool) -> bool:
+def _is_alias(short: str, long: str, long_is_person: bool, particles: frozenset[str]) -> bool:
     """True if `short` names the same entity as `long`.
 
     People are named by part of their name ("Sisi" for "Abdel Fattah al-Sisi"); places and
     organisations only by acronym ("UN"), since "Gaza" is not "Gaza City".
     """
-    short_tokens, long_tokens = name_tokens(short), name_tokens(long)
+    short_tokens, long_tokens = name_tokens(short, particles), name_tokens(long, particles)
     if not short_tokens or len(short_tokens) >= len(long_tokens):
         return False
     if long_is_person and set(short_tokens) <= set(long_tokens):
@@ -73,21 +71,24 @@ def _is_alias(short: str, long: str, long_is_person: bool) -> bool:
 class EntityResolver:
     """Resolves all mentions of one article together."""
 
-    def __init__(self, countries: CountryCoder, gazetteer: Gazetteer) -> None:
+    def __init__(self, countries: CountryCoder, gazetteer: Gazetteer, lexicon: Lexicon) -> None:
         self._countries = countries
         self._gazetteer = gazetteer
+        self._titles = lexicon.title_words
+        self._particles = lexicon.name_particles
 
     def resolve(self, mentions: Sequence[Mention]) -> dict[tuple[int, int], EntityInfo]:
-        named = [m for m in mentions if m.label in NAMED_LABELS and clean_name(m.text)]
-        clusters = _cluster(named)
+        named = [m for m in mentions if m.label in NAMED_LABELS and clean_name(m.text, self._titles)]
+        clusters = _cluster(named, self._titles, self._particles)
         article_countries = frozenset(
             code
             for m in named
-            if m.label in ("GPE", "NORP") and (code := self._countries.code(clean_name(m.text))) is not None
+            if m.label in ("GPE", "NORP")
+            and (code := self._countries.code(clean_name(m.text, self._titles))) is not None
         )
         resolved: dict[tuple[int, int], EntityInfo] = {}
         for members in clusters:
-            canonical = max((clean_name(m.text) for m in members), key=lambda n: (len(n), n))
+            canonical = max((clean_name(m.text, self._titles) for m in members), key=lambda n: (len(n), n))
             label = _vote(members)
             country, geo = self._place(canonical, label, article_countries)
             for m in members:
@@ -115,19 +116,24 @@ class EntityResolver:
         return country, None
 
 
-def _cluster(mentions: Iterable[Mention]) -> list[list[Mention]]:
+def _cluster(mentions: Iterable[Mention], titles: frozenset[str], particles: frozenset[str]) -> list[list[Mention]]:
     """Group mentions by name: exact names first, then shorter names into longer ones."""
     by_name: dict[str, list[Mention]] = {}
     for m in mentions:
-        by_name.setdefault(clean_name(m.text).lower(), []).append(m)
-    names = sorted(by_name, key=lambda n: (-len(name_tokens(n)), n))
+        by_name.setdefault(clean_name(m.text, titles).lower(), []).append(m)
+    names = sorted(by_name, key=lambda n: (-len(name_tokens(n, particles)), n))
     owner: dict[str, str] = {}
     for name in names:
         candidates = [
             long
             for long in names
             if owner.get(long) == long
-            and _is_alias(_display(by_name[name]), _display(by_name[long]), _vote(by_name[long]) == "PERSON")
+            and _is_alias(
+                _display(by_name[name], titles),
+                _display(by_name[long], titles),
+                _vote(by_name[long]) == "PERSON",
+                particles,
+            )
         ]
         if candidates:
             # Several long forms contain the short one: take the one mentioned most often.
@@ -140,8 +146,8 @@ def _cluster(mentions: Iterable[Mention]) -> list[list[Mention]]:
     return list(grouped.values())
 
 
-def _display(members: list[Mention]) -> str:
-    return clean_name(members[0].text)
+def _display(members: list[Mention], titles: frozenset[str]) -> str:
+    return clean_name(members[0].text, titles)
 
 
 def _vote(members: Sequence[Mention]) -> str:

@@ -1,16 +1,20 @@
-"""Which candidate triggers become events.
+"""Stage 3, eventiveness: which candidate triggers are events.
 
+In: a trigger, its type's spec, what the sentence and the article know. Out: yes or no.
 A noun such as "talks" or "plan" is often only a reference ("the basis of the talks"). It is an
 event mention when the parse shows an occurrence: the object of a light verb ("held talks"), the
 subject of an occurrence verb ("the truce collapsed"), a dated mention ("Tuesday's session"), a
-headline fragment, or the thing a demand asks for.
+headline fragment, the thing a demand asks for, the object of an act on events ("broke up the
+rally"), or a violent noun a clause is set in ("killed in heavy clashes") that the article has not
+reported yet.
 """
 
 from __future__ import annotations
 
 from spacy.tokens import Token
 
-from pipeline.nlp.ontology import EventTypeSpec, Lexicon
+from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.ontology import EventTypeSpec
 from pipeline.nlp.syntax import path_from, under_without
 from pipeline.nlp.triggers import Trigger
 
@@ -21,11 +25,8 @@ _ABSORB_PATH = frozenset(
     {"xcomp", "ccomp", "pcomp", "prep", "pobj", "dobj", "acl", "compound", "amod", "nsubj", "aux", "conj", "appos"}
 )
 
-
-# Nouns whose infinitive names a capacity, not an act: "the right to protest".
-_CAPACITY_NOUNS = frozenset({"right", "freedom", "ability", "capacity", "power", "authority", "permission", "mandate"})
-# A noun after these names a framework or a topic, not an occurrence: "support under the treaty".
-_REFERENCE_PREPS = frozenset({"under", "about", "regarding", "concerning", "despite"})
+# Prepositions that set a clause in an event: "killed in heavy clashes", "amid fighting".
+_SETTING_PREPS = frozenset({"in", "during", "amid", "amidst"})
 
 
 def is_eventive(
@@ -36,17 +37,31 @@ def is_eventive(
     dated: bool,
     demanded: bool,
     trigger_heads: frozenset[int],
+    governing_heads: frozenset[int] = frozenset(),
+    violent_heads: frozenset[int] = frozenset(),
+    reported_families: frozenset[str] = frozenset(),
     fragment: bool = False,
 ) -> bool:
-    """`fragment`: the sentence is a headline without a finite verb ("India and Pakistan trade
-    fire along frontier"), where every event noun that is not a mere modifier is reported."""
+    """`governing_heads`: triggers of types that act on events ("broke up", "dispersed");
+    `violent_heads`: triggers of violent types; `reported_families`: the story families of what
+    the article has reported before this trigger; `fragment`: the
+    sentence is a headline without a finite verb ("India and Pakistan trade fire along
+    frontier"), where every event noun that is not a mere modifier is reported."""
     if trigger.nominal and under_without(trigger.head):
         return False
-    if not trigger.nominal and trigger.head.dep_ == "acl" and trigger.head.head.lemma_.lower() in _CAPACITY_NOUNS:
+    if (
+        not trigger.nominal
+        and trigger.head.dep_ == "acl"
+        and trigger.head.head.lemma_.lower() in lexicon.capacity_nouns
+    ):
         return False  # "the right to protest": a capacity, not a protest
     if not trigger.nominal or spec.nominal_policy == "always" or demanded or dated:
         return True
     head = trigger.head
+    if head.dep_ in ("dobj", "nsubjpass") and head.head.i in governing_heads:
+        return True  # "police broke up the rally": the rally happened
+    if _setting(head, spec, lexicon, reported_families, violent_heads):
+        return True
     if head.dep_ == "ROOT" or has_occurrence_clause(head, lexicon):
         return True  # headline fragments; "a ceasefire that took effect", "a strike that killed"
     if head.dep_ in ("compound", "amod", "nmod"):
@@ -65,6 +80,24 @@ def is_eventive(
 
 def _indefinite(noun: Token) -> bool:
     return any(c.dep_ == "det" and c.lower_ in ("a", "an") for c in noun.children)
+
+
+def _definite(noun: Token) -> bool:
+    return any(c.dep_ in ("det", "poss") and c.lower_ not in ("a", "an", "some", "no") for c in noun.children)
+
+
+def _setting(
+    noun: Token, spec: EventTypeSpec, lexicon: Lexicon, reported_families: frozenset[str], violent_heads: frozenset[int]
+) -> bool:
+    """'killed in heavy clashes', 'wounded during a raid', 'fled amid fighting': a violent noun
+    an outcome is set in reports it. 'Killed in the shelling', after violence was reported,
+    refers back to it; 'retook the town in a lightning offensive' names how the retaking went."""
+    if "violent" not in spec.traits or noun.dep_ != "pobj" or noun.head.lower_ not in _SETTING_PREPS:
+        return False
+    verb = noun.head.head
+    if verb.lemma_.lower() not in lexicon.outcome_verbs or verb.i in violent_heads:
+        return False
+    return not (_definite(noun) and spec.story_family in reported_families)
 
 
 def has_occurrence_clause(noun: Token, lexicon: Lexicon) -> bool:
@@ -104,8 +137,8 @@ def _occurrence_context(head: Token, lexicon: Lexicon) -> bool:
         return True
     if head.dep_ == "dobj" and lexicon.lemma(governor) in lexicon.deliberation_verbs:
         return True  # "weighs sanctions": a possible event (modality says so)
-    if head.dep_ == "pobj" and governor.dep_ in ("prep", "agent") and governor.lower_ not in _REFERENCE_PREPS:
-        if governor.lower_ in lexicon.temporal_preps:
+    if head.dep_ == "pobj" and governor.dep_ in ("prep", "agent") and governor.lower_ not in lexicon.preps.reference:
+        if governor.lower_ in lexicon.preps.temporal:
             return True  # "after clashes", "during the talks"
         killing = governor.head.lemma_.lower() in lexicon.killed_verbs | lexicon.injured_verbs
         if governor.lower_ in ("in", "during") and killing and _indefinite(head):

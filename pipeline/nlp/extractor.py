@@ -1,8 +1,8 @@
 """Article text in, events out: the extraction pipeline over spaCy docs.
 
-For each sentence: candidate triggers -> which ones are events -> modality (and the retyping it
-implies) -> roles, quote, casualties, time -> confidence. Then article-level checks (conflicting
-casualty figures).
+An article is segmented, its segments parsed in one `nlp.pipe` with the batch's other articles,
+its entities resolved together, and each sentence run through the chain of stages in
+`pipeline/nlp/chain.py`; then the article-level check of conflicting casualty figures.
 """
 
 from __future__ import annotations
@@ -13,18 +13,17 @@ import spacy
 from spacy.language import Language
 
 from pipeline import __version__
+from pipeline.nlp.chain import SentenceChain
 from pipeline.nlp.conflicts import mark_conflicts
 from pipeline.nlp.context import ArticleContext
 from pipeline.nlp.document import ParsedArticle
 from pipeline.nlp.entities import EntityResolver
-from pipeline.nlp.language import looks_english
+from pipeline.nlp.language import add_lemma_fixes, looks_english
+from pipeline.nlp.lexicon import Lexicon, load_lexicon
 from pipeline.nlp.models import DEFAULT_MODEL
-from pipeline.nlp.ontology import Lexicon, Ontology, load_lexicon, load_ontology
+from pipeline.nlp.ontology import Ontology, load_ontology
 from pipeline.nlp.places import shared_country_coder, shared_gazetteer
 from pipeline.nlp.segment import Dateline, segment_article
-from pipeline.nlp.sentence_events import SentenceEventBuilder
-from pipeline.nlp.timex import TimeResolver
-from pipeline.nlp.triggers import TriggerFinder
 from pipeline.nlp.types import ArticleText, ExtractedEvent, Segment
 
 # The events of one article, or why extracting it failed (the exception, as text).
@@ -38,10 +37,9 @@ class EventExtractor:
         self.nlp = nlp
         self.ontology = ontology or load_ontology()
         self.lexicon = lexicon or load_lexicon()
-        self._resolver = EntityResolver(shared_country_coder(), shared_gazetteer())
-        self._builder = SentenceEventBuilder(
-            self.ontology, self.lexicon, TriggerFinder(nlp, self.ontology, self.lexicon), TimeResolver()
-        )
+        add_lemma_fixes(nlp, self.lexicon)
+        self._resolver = EntityResolver(shared_country_coder(self.lexicon), shared_gazetteer(), self.lexicon)
+        self._chain = SentenceChain(nlp, self.ontology, self.lexicon)
         self._promo = tuple(self.lexicon.promo_prefixes)
 
     @classmethod
@@ -100,8 +98,9 @@ class EventExtractor:
         return looks_english(article.body, self.lexicon.english_function_words)
 
     def _events(self, article: ArticleText, parsed: ParsedArticle) -> list[ExtractedEvent]:
-        context = ArticleContext(group_anaphors=self.lexicon.group_anaphors, media=self.lexicon.media_outlets_lower)
+        lexicon = self.lexicon
+        context = ArticleContext(lexicon.group_anaphors, lexicon.pronouns, media=lexicon.media_outlets_lower)
         events: list[ExtractedEvent] = []
         for sentence in parsed.sentences():
-            events += self._builder.build(sentence, parsed, context, article)
+            events += self._chain.events(sentence, parsed, context, article)
         return mark_conflicts(events)

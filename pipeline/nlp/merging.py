@@ -1,4 +1,4 @@
-"""When two triggers of one sentence are one event, keep one.
+"""Stage, merging: when two triggers of one sentence are one event, keep one.
 
 - The verb-object rules of the lexicon: "signed a declaration" is one AGREEMENT, "approved
   sanctions" one SANCTION.
@@ -15,8 +15,8 @@ from dataclasses import dataclass, replace
 
 from spacy.tokens import Token
 
+from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.modality import ModalityReading
-from pipeline.nlp.ontology import Lexicon
 from pipeline.nlp.syntax import path_from
 from pipeline.nlp.triggers import Trigger
 from pipeline.nlp.types import ExtractedEvent, Modality, Role, TimeMethod

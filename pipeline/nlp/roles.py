@@ -1,4 +1,9 @@
-"""Event participants from the dependency parse: source, target, speaker, location, mediator."""
+"""Stage 6, roles: event participants from the dependency parse - source, target, speaker,
+location, mediator.
+
+In: a trigger, its predicate and the sentence's `RoleContext` (resolved entities, article memory,
+quotes). Out: `Actor`s. Pronouns and "the group" resolve through the article's memory.
+"""
 
 from __future__ import annotations
 
@@ -7,25 +12,15 @@ from dataclasses import dataclass
 
 from spacy.tokens import Token
 
-from pipeline.nlp.context import FIRST_PERSON_PLURAL, FIRST_PERSON_SINGULAR, PERSON_PRONOUNS, ArticleContext
+from pipeline.nlp.context import ArticleContext
+from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.segment import Dateline
 from pipeline.nlp.syntax import children, clause_subject, conjuncts, first_child, noun_phrase
 from pipeline.nlp.types import Actor, EntityInfo, Role
 
-TARGET_PREPS = frozenset({"on", "against", "at", "into", "targeting", "upon"})
-COUNTERPART_PREPS = frozenset({"with", "between"})
-LOCATION_PREPS = frozenset(
-    {"in", "at", "near", "inside", "outside", "across", "throughout", "around", "into", "from", "off"}
-)
 PLACE_LABELS = frozenset({"GPE", "LOC", "FAC"})
 SOURCE_MODIFIER_LABELS = frozenset({"NORP", "GPE", "ORG", "PERSON"})
-PLACE_SOURCE_TYPES = frozenset({"STRIKE", "CLASH", "MOBILIZATION", "SANCTION", "WITHDRAWAL", "ARREST", "THREAT"})
 NON_ACTOR_ENTITIES = frozenset({"DATE", "TIME", "ORDINAL", "PERCENT", "MONEY"})
-# Verbs whose passive subject is what was acted upon ("were killed", "was arrested"), unlike
-# "talks were held" where the passive subject is the event itself.
-_ADDRESSEE_OBJECT_VERBS = frozenset({"tell", "inform", "brief"})
-
-FIRST_PERSON = FIRST_PERSON_PLURAL | FIRST_PERSON_SINGULAR
-_THIRD_PERSON = frozenset({"it", "its", "they", "their", "them", "he", "his", "she", "her"})
 
 EntityAt = Callable[[Token], EntityInfo | None]
 
@@ -38,19 +33,19 @@ class RoleContext:
     context: ArticleContext
     offset: int  # absolute character offset of the doc's first character
     in_quote: Callable[[Token], bool]
+    lexicon: Lexicon
     event_heads: frozenset[int] = frozenset()  # trigger tokens of the sentence
-    temporal_preps: frozenset[str] = frozenset()
-    actor_nouns: frozenset[str] = frozenset()  # "police raids", "militia fire": the modifier acts
 
 
 def find_actors(
-    trigger: Token, predicate: Token, nominal: bool, speech: bool, statement: bool, event_type: str, rc: RoleContext
+    trigger: Token, predicate: Token, nominal: bool, speech: bool, statement: bool, place_source: bool, rc: RoleContext
 ) -> list[Actor]:
     """Actors of one event. `speech` marks speech acts; `statement` plain statements, whose
-    subject is only the SPEAKER (other speech acts - accuse, urge - also have it as SOURCE)."""
+    subject is only the SPEAKER (other speech acts - accuse, urge - also have it as SOURCE);
+    `place_source`: a country named before a noun trigger is who acted ("Russian strikes")."""
     actors: list[Actor] = []
     if nominal:
-        actors += _nominal_roles(trigger, predicate, event_type, rc)
+        actors += _nominal_roles(trigger, predicate, place_source, rc)
     else:
         actors += _verbal_roles(trigger, speech, statement, rc)
     actors += _location(trigger, predicate, rc)
@@ -64,6 +59,8 @@ def _verbal_roles(verb: Token, speech: bool, statement: bool, rc: RoleContext) -
         subject = verb.doc[verb.i - 1]  # a headline verb read as a noun: the noun before it acts
     agent = first_child(verb, "agent")
     source_role = Role.SPEAKER if statement else Role.SOURCE
+    if verb.lemma_ in rc.lexicon.intransitive_killing:
+        source_role = Role.TARGET  # "three soldiers died": the subject is the victim
     if subject is not None and not passive:
         actors += _actors_for(subject, source_role, rc)
         if speech and not statement:
@@ -74,35 +71,37 @@ def _verbal_roles(verb: Token, speech: bool, statement: bool, rc: RoleContext) -
         obj = first_child(agent, "pobj")
         if obj is not None:
             actors += _actors_for(obj, source_role, rc)
+    lexicon = rc.lexicon
     for obj in children(verb, "dobj", "dative"):
-        role = Role.ADDRESSEE if verb.lemma_ in _ADDRESSEE_OBJECT_VERBS else Role.TARGET
-        if speech and role is Role.TARGET and verb.lemma_ in ("say", "add", "announce", "express", "voice"):
+        role = Role.ADDRESSEE if verb.lemma_ in lexicon.addressee_object_verbs else Role.TARGET
+        if speech and role is Role.TARGET and verb.lemma_ in lexicon.said_verbs:
             continue  # what is said is the quote, not a target
         actors += _actors_for(obj, role, rc)
     for prep in children(verb, "prep"):
         obj = first_child(prep, "pobj")
         if obj is None:
             continue
-        if (prep.lower_ in TARGET_PREPS and not _is_place(obj, rc)) or prep.lower_ in COUNTERPART_PREPS:
+        if (prep.lower_ in lexicon.preps.target and not _is_place(obj, rc)) or prep.lower_ in lexicon.preps.counterpart:
             actors += _actors_for(obj, Role.TARGET, rc)
     return actors
 
 
-def _nominal_roles(noun: Token, predicate: Token, event_type: str, rc: RoleContext) -> list[Actor]:
+def _nominal_roles(noun: Token, predicate: Token, place_source: bool, rc: RoleContext) -> list[Actor]:
     actors: list[Actor] = []
+    lexicon = rc.lexicon
     # "Israeli strikes", "US strikes" name the attacker; "Gaza talks" names a topic.
-    modifier_labels = SOURCE_MODIFIER_LABELS if event_type in PLACE_SOURCE_TYPES else SOURCE_MODIFIER_LABELS - {"GPE"}
+    modifier_labels = SOURCE_MODIFIER_LABELS if place_source else SOURCE_MODIFIER_LABELS - {"GPE"}
     owners = [g for p in children(noun, "prep") if p.lower_ == "of" for g in children(p, "pobj")]
     for child in [*noun.children, *(c for owner in owners for c in owner.children)]:
         named = child.dep_ in ("amod", "compound", "nmod", "det") and _entity_label(child, rc) in modifier_labels
-        acting = child.dep_ == "compound" and child.i < noun.i and child.lemma_.lower() in rc.actor_nouns
+        acting = child.dep_ == "compound" and child.i < noun.i and child.lemma_.lower() in lexicon.actor_nouns
         if child.dep_ == "poss" or named or acting:
             actors += _actors_for(child, Role.SOURCE, rc)  # "Israeli strikes", "a convoy of WFP trucks"
     for prep in children(noun, "prep"):
         obj = first_child(prep, "pobj")
         if obj is None:
             continue
-        if prep.lower_ in TARGET_PREPS and not _is_place(obj, rc):
+        if prep.lower_ in lexicon.preps.target and not _is_place(obj, rc):
             actors += _actors_for(obj, Role.TARGET, rc)
         elif prep.lower_ == "between":
             actors += _actors_for(obj, Role.SOURCE, rc)
@@ -110,17 +109,10 @@ def _nominal_roles(noun: Token, predicate: Token, event_type: str, rc: RoleConte
             actors += _actors_for(obj, Role.TARGET, rc)
         elif prep.lower_ == "by":
             actors += _actors_for(obj, Role.SOURCE, rc)
-        elif prep.lower_ == "of" and noun.lemma_ in (
-            "release",
-            "exchange",
-            "swap",
-            "withdrawal",
-            "arrest",
-            "detention",
-        ):
-            actors += _actors_for(obj, Role.TARGET if noun.lemma_ != "withdrawal" else Role.SOURCE, rc)
+        elif prep.lower_ == "of" and noun.lemma_ in lexicon.participant_nouns:
+            actors += _actors_for(obj, Role(lexicon.participant_nouns[noun.lemma_]), rc)
     has_source = any(a.role is Role.SOURCE for a in actors)
-    temporal = noun.dep_ == "pobj" and noun.head.lower_ in rc.temporal_preps  # "begin after the ceasefire"
+    temporal = noun.dep_ == "pobj" and noun.head.lower_ in lexicon.preps.temporal  # "begin after the ceasefire"
     if not has_source and not temporal and predicate.i != noun.i and predicate.pos_ in ("VERB", "AUX"):
         subject, passive = clause_subject(predicate)
         # "X is expected at the talks": the passive subject of a planning verb takes part.
@@ -131,13 +123,13 @@ def _nominal_roles(noun: Token, predicate: Token, event_type: str, rc: RoleConte
         agent_object = first_child(agent, "pobj") if agent is not None else None
         if agent_object is not None:
             actors += _actors_for(agent_object, Role.SOURCE, rc)  # "was carried out by US forces"
-    for mediator in _mediators(noun):
+    for mediator in _mediators(noun, lexicon):
         actors += _actors_for(mediator, Role.MEDIATOR, rc)
     return actors
 
 
-def _mediators(noun: Token) -> list[Token]:
-    return [t for t in noun.sent if t.lemma_.lower() in ("mediator", "broker", "guarantor") and t.pos_ == "NOUN"]
+def _mediators(noun: Token, lexicon: Lexicon) -> list[Token]:
+    return [t for t in noun.sent if t.lemma_.lower() in lexicon.mediator_nouns and t.pos_ == "NOUN"]
 
 
 def _location(trigger: Token, predicate: Token, rc: RoleContext) -> list[Actor]:
@@ -149,7 +141,7 @@ def _location(trigger: Token, predicate: Token, rc: RoleContext) -> list[Actor]:
         heads += [g for prep in children(head, "prep") for g in children(prep, "pobj")]
     for head in heads:
         for prep in children(head, "prep"):
-            if prep.lower_ not in LOCATION_PREPS:
+            if prep.lower_ not in rc.lexicon.preps.location:
                 continue
             obj = first_child(prep, "pobj")
             if obj is not None and _is_place(obj, rc):
@@ -183,7 +175,7 @@ def _actor(token: Token, role: Role, rc: RoleContext) -> tuple[Actor | None, Act
     affiliation = _affiliation(token, entity, rc)
     if entity is not None:
         return _from_entity(entity, role), affiliation
-    antecedent = _clause_antecedent(token) if not rc.in_quote(token) else None
+    antecedent = _clause_antecedent(token, rc.lexicon) if not rc.in_quote(token) else None
     if antecedent is not None and rc.entity_at(antecedent) is None:
         return _actor(antecedent, role, rc)  # "the army will not halt its offensive", "parties said they ..."
     if token.pos_ == "PRON" or token.lower_ in rc.context.group_anaphors:
@@ -205,7 +197,7 @@ def _actor(token: Token, role: Role, rc: RoleContext) -> tuple[Actor | None, Act
             return None, affiliation
     if token.pos_ not in ("NOUN", "PROPN", "NUM", "ADJ"):
         return None, affiliation
-    start, end = noun_phrase(token)
+    start, end = noun_phrase(token, rc.lexicon.quantity_heads)
     while (
         end < len(doc)
         and doc[end].pos_ == "PROPN"
@@ -232,11 +224,12 @@ def _named_apposition(token: Token, rc: RoleContext) -> EntityInfo | None:
 def _earlier_in_sentence(token: Token, rc: RoleContext) -> EntityInfo | None:
     """'Sisi said he ...', 'Hamas said it ...': the nearest fitting entity before the pronoun."""
     lowered = token.lower_
-    if rc.in_quote(token) or lowered in FIRST_PERSON:
+    pronouns = rc.lexicon.pronouns
+    if rc.in_quote(token) or lowered in pronouns.first_singular | pronouns.first_plural:
         return None
     wanted = (
         {"PERSON"}
-        if lowered in PERSON_PRONOUNS
+        if lowered in pronouns.person
         else {"ORG"}
         if lowered in rc.context.group_anaphors
         else {"ORG", "GPE", "NORP"}
@@ -250,11 +243,11 @@ def _earlier_in_sentence(token: Token, rc: RoleContext) -> EntityInfo | None:
     return None
 
 
-def _clause_antecedent(pronoun: Token) -> Token | None:
+def _clause_antecedent(pronoun: Token, lexicon: Lexicon) -> Token | None:
     """The subject a third-person pronoun points back to inside its own sentence: the subject of
     its clause for a possessive ("the army will not halt its offensive"), else of the clause that
     reports it ("X said they would ..."). None when there is no such noun."""
-    if pronoun.pos_ != "PRON" or pronoun.lower_ not in _THIRD_PERSON:
+    if pronoun.pos_ != "PRON" or pronoun.lower_ not in lexicon.pronouns.third:
         return None
     if pronoun.dep_ != "poss" and not (pronoun.dep_ in ("nsubj", "nsubjpass") and pronoun.head.dep_ == "ccomp"):
         return None
@@ -279,14 +272,14 @@ def _clause_antecedent(pronoun: Token) -> Token | None:
 def _affiliation(token: Token, entity: EntityInfo | None, rc: RoleContext) -> Actor | None:
     """'Hamas' in 'senior Hamas official Fawzi Barhoum', 'Egyptian' in 'Egyptian President Sisi',
     'Armenia' in 'the leaders of Armenia and Azerbaijan'."""
-    start, _ = noun_phrase(token)
+    start, _ = noun_phrase(token, rc.lexicon.quantity_heads)
     of_objects = [
         g for c in token.children if c.dep_ == "prep" and c.lower_ == "of" for g in c.children if g.dep_ == "pobj"
     ]
     for modifier in [*token.doc[start : token.i], *of_objects]:
         if entity is not None and entity.start <= rc.offset + modifier.idx < entity.end:
             continue
-        antecedent = _clause_antecedent(modifier) if modifier.dep_ == "poss" else None
+        antecedent = _clause_antecedent(modifier, rc.lexicon) if modifier.dep_ == "poss" else None
         found = rc.entity_at(antecedent if antecedent is not None else modifier)  # "its jets": Israel's
         if found is not None and found.label in ("ORG", "NORP", "GPE") and found is not entity:
             return Actor(
@@ -324,3 +317,15 @@ def unique_actors(actors: list[Actor]) -> list[Actor]:
             seen.add(key)
             kept.append(actor)
     return kept
+
+
+def dateline_actor(dateline: Dateline | None, segment_start: int, entities: tuple[EntityInfo, ...]) -> Actor | None:
+    """The dateline's city as the LOCATION of an event in the paragraph it opens, when the
+    sentence names no place of its own ("KHARKIV, Ukraine: Drones struck overnight")."""
+    if dateline is None or segment_start != dateline.end:
+        return None
+    if any(e.label in PLACE_LABELS for e in entities):
+        return None
+    return Actor(
+        Role.LOCATION, dateline.city, dateline.start, dateline.start + len(dateline.city), dateline.city, "GPE", None
+    )

@@ -1,13 +1,18 @@
-"""Speech events: what was said, by whom, how and to whom."""
+"""Stage 7, quotes and speakers: what was said, by whom, how and to whom.
+
+In: a speech trigger, its actors, the sentence's quote spans. Out: a `Quote` record and the
+ADDRESSEE (and, where the parse left the reporting verb without a subject, SPEAKER) actors.
+"""
 
 from __future__ import annotations
 
 from spacy.tokens import Span, Token
 
 from pipeline.nlp.context import ArticleContext
-from pipeline.nlp.quotes import QuoteSpan, addressee, quotes_for_verb
+from pipeline.nlp.lexicon import Lexicon
+from pipeline.nlp.quotes import QuoteSpan, quotes_for_verb
 from pipeline.nlp.roles import RoleContext, actor_for_token
-from pipeline.nlp.syntax import first_child
+from pipeline.nlp.syntax import children, first_child
 from pipeline.nlp.types import Actor, Quote, Role
 
 
@@ -18,7 +23,7 @@ def build_quote(
     speaker, the reporting verb and the outlet or audience (also returned as ADDRESSEE actors)."""
     speaker = next((a for a in actors if a.role is Role.SPEAKER), None)
     extra: list[Actor] = []
-    heard_by = addressee(verb)
+    heard_by = addressee(verb, rc.lexicon)
     if heard_by is not None:
         extra += actor_for_token(heard_by, Role.ADDRESSEE, rc)
     own = quotes_for_verb(quotes, verb, offset)
@@ -49,3 +54,62 @@ def continued_quote(quotes: list[QuoteSpan], context: ArticleContext) -> Quote |
     if not quotes or context.last_speaker is None:
         return None
     return Quote(quotes[0].text, quotes[0].start, quotes[-1].end, True, context.last_speaker.canonical, None, None)
+
+
+def addressee(verb: Token, lexicon: Lexicon) -> Token | None:
+    """'reporters' in 'told reporters', 'Al Jazeera' in 'speaking to Al Jazeera' or
+    'in an interview with CNN', 'AFP' in 'cited by AFP'."""
+    if verb.lemma_ in lexicon.addressee_object_verbs:
+        obj = first_child(verb, "dobj", "dative")
+        if obj is not None:
+            return obj
+    for prep in children(verb, "prep"):
+        found = _prep_object(prep, ("to",))
+        if found:
+            return found
+    for clause in [*children(verb, "advcl", "xcomp", "conj"), *children(verb.head, "advcl")]:
+        if clause.lemma_ in lexicon.addressee_verbs and clause.i != verb.i:
+            for prep in children(clause, "prep"):
+                found = _prep_object(prep, ("to", "with"))
+                if found:
+                    return found
+    for prep in children(verb, "prep"):
+        if prep.lower_ == "in":
+            noun = first_child(prep, "pobj")
+            if noun is not None and noun.lemma_ in lexicon.speech_venues:
+                for inner in children(noun, "prep"):
+                    found = _prep_object(inner, ("with", "to", "on"))
+                    if found:
+                        return found
+    subject = first_child(verb, "nsubj")
+    if subject is not None:
+        for clause in children(subject, "acl"):
+            agent = first_child(clause, "agent")
+            if clause.lemma_ in lexicon.citing_verbs and agent is not None:
+                obj = first_child(agent, "pobj")
+                if obj is not None:
+                    return obj
+    return None
+
+
+def _prep_object(prep: Token, preps: tuple[str, ...]) -> Token | None:
+    if prep.lower_ not in preps:
+        return None
+    return first_child(prep, "pobj")
+
+
+def reporting_speaker(verb: Token, sent: Span, rc: RoleContext) -> list[Actor]:
+    """The speaker of a speech verb the parse left without a subject: a name right after the
+    verb that the parser read as its object ('..., said the ministry'), else the source of an
+    'according to X' in the sentence."""
+    lexicon = rc.lexicon
+    for obj in children(verb, "dobj", "attr", "npadvmod"):
+        if obj.i > verb.i and rc.entity_at(obj) is not None and verb.lemma_ in lexicon.said_verbs:
+            return actor_for_token(obj, Role.SPEAKER, rc)
+    for token in sent:
+        if token.lower_ in lexicon.preps.attribution:
+            to = first_child(token, "prep")
+            source = first_child(to, "pobj") if to is not None else None
+            if source is not None:
+                return actor_for_token(source, Role.SPEAKER, rc)
+    return []

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from spacy.tokens import Token
 
-RELATIVE_PRONOUNS = frozenset({"who", "which", "that", "whom"})
+# Relative pronouns are told by their tag (who, whom, which, relative "that"), not a word list.
+RELATIVE_TAGS = frozenset({"WDT", "WP", "WP$"})
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 OBJECT_DEPS = frozenset({"dobj", "dative", "attr", "oprd"})
 # Modifiers that belong to a noun phrase when it is quoted as an actor.
@@ -82,12 +83,12 @@ def clause_subject(verb: Token, skip: frozenset[int] = frozenset()) -> tuple[Tok
         if subject is not None and subject.i in skip and current.dep_ in ("ccomp", "advcl", "conj", "xcomp"):
             current = current.head
             continue
-        if subject is not None and subject.lower_ in RELATIVE_PRONOUNS and current.dep_ in ("relcl", "acl"):
+        if subject is not None and subject.tag_ in RELATIVE_TAGS and current.dep_ in ("relcl", "acl"):
             return current.head, False  # "Trump, who proposed the plan" -> Trump
         if subject is not None:
             return subject, False
         passive = first_child(current, "nsubjpass")
-        if passive is not None and passive.lower_ in RELATIVE_PRONOUNS and current.dep_ in ("relcl", "acl"):
+        if passive is not None and passive.tag_ in RELATIVE_TAGS and current.dep_ in ("relcl", "acl"):
             return current.head, True
         if passive is not None:
             return passive, True
@@ -100,7 +101,7 @@ def clause_subject(verb: Token, skip: frozenset[int] = frozenset()) -> tuple[Tok
                 return obj, False
             # Raising: "Hamas is set to free", "X was forced to withdraw" -> Hamas frees.
             subject = first_child(current.head, "nsubj", "nsubjpass")
-            if subject is not None and subject.lower_ not in RELATIVE_PRONOUNS:
+            if subject is not None and subject.tag_ not in RELATIVE_TAGS:
                 return subject, False
             current = current.head
         elif current.dep_ == "acomp" and current.head.pos_ in ("AUX", "VERB"):
@@ -120,21 +121,17 @@ def clause_subject(verb: Token, skip: frozenset[int] = frozenset()) -> tuple[Tok
     return None, False
 
 
-QUANTITY_HEADS = frozenset(
-    {"thousands", "hundreds", "dozens", "scores", "millions", "tens", "dozen", "hundred", "thousand"}
-)
-
-
-def noun_phrase(token: Token) -> tuple[int, int]:
+def noun_phrase(token: Token, quantity_heads: frozenset[str] = frozenset()) -> tuple[int, int]:
     """Token span (start, end) of the noun phrase headed by `token`, without clauses.
 
-    A quantity keeps its 'of' phrase: 'thousands of protesters'.
+    A quantity keeps its 'of' phrase: 'thousands of protesters' (`quantity_heads`: the
+    lexicon's words for such quantities; numbers always count).
     """
-    if token.lower_ in QUANTITY_HEADS or token.pos_ == "NUM":
+    if token.lower_ in quantity_heads or token.pos_ == "NUM":
         of = next((c for c in token.children if c.dep_ == "prep" and c.lower_ == "of"), None)
         obj = first_child(of, "pobj") if of is not None else None
         if obj is not None:
-            start, end = noun_phrase(obj)
+            start, end = noun_phrase(obj, quantity_heads)
             return min(token.i, start), max(end, token.i + 1)
     start = token.i
     for child in token.lefts:

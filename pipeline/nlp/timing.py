@@ -1,4 +1,7 @@
-"""Attach time expressions to the events of a sentence, by the dependency parse.
+"""Stage 8, time: attach time expressions to the events of a sentence, by the dependency parse.
+
+In: the sentence's time mentions, each event's trigger, predicate, modality and type, and the
+time the previous sentence fixed. Out: an `EventTime` per event.
 
 An expression belongs to the event whose trigger or verb it modifies ("talks ... on Wednesday",
 "Tuesday's session"), or to a verb the event inherits time from (the light verb of a noun, the
@@ -14,8 +17,9 @@ from spacy.tokens import Doc, Token
 
 from pipeline.nlp.context import ArticleContext
 from pipeline.nlp.document import Sentence
+from pipeline.nlp.lexicon import Lexicon
 from pipeline.nlp.offsets import OffsetLink, find_offset_links
-from pipeline.nlp.ontology import Lexicon
+from pipeline.nlp.ontology import Ontology
 from pipeline.nlp.timex import TimeMention, TimeResolver, day_start_ms, find_time_mentions
 from pipeline.nlp.triggers import Trigger
 from pipeline.nlp.types import EventTime, ExtractedEvent, Granularity, Modality, TimeMethod
@@ -42,18 +46,11 @@ _MODIFIER_DEPS = frozenset(
 )
 # Labels through which an event inherits the time of the word above it.
 _INHERIT_DEPS = frozenset({"xcomp", "conj", "acl", "pcomp", "prep", "pobj", "dobj", "nsubjpass", "nsubj"})
-_OCCASION_PREPS = frozenset({"at", "during"})
 # A date that lands on a plain noun in one of these slots dates the clause, not the noun:
 # "fired at crowds in Nairobi and other towns on Monday".
 _ARGUMENT_DEPS = frozenset({"conj", "dobj", "nsubj", "nsubjpass", "attr"})
-# Clauses that happen at the time of the clause they modify: "collapsed in June when ... attacked".
-_SIMULTANEOUS_MARKS = frozenset({"as", "when", "while", "whilst"})
 _PAST_TAGS = frozenset({"VBD", "VBN"})
 _DAY_MS = 86_400_000
-# Types of events that a following sentence usually continues ("... on Monday. Three died.").
-_CONTINUING_TYPES = frozenset(
-    {"STRIKE", "CLASH", "CASUALTIES", "ARREST", "RELEASE", "PROTEST", "WITHDRAWAL", "AID", "MOBILIZATION"}
-)
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,9 +64,10 @@ class SentenceTimes:
 
 
 class TimeAttacher:
-    def __init__(self, resolver: TimeResolver, speech_lemmas: frozenset[str], lexicon: Lexicon) -> None:
+    def __init__(self, resolver: TimeResolver, ontology: Ontology, lexicon: Lexicon) -> None:
         self._resolver = resolver
-        self._speech = speech_lemmas
+        self._ontology = ontology
+        self._speech = frozenset(lemma for spec in ontology.types.values() for lemma in spec.speech)
         self._lexicon = lexicon
 
     def prepare(
@@ -78,7 +76,7 @@ class TimeAttacher:
         mentions = find_time_mentions(sentence.span, sentence.offset)
         doc = sentence.span.doc
         anchors = [self._anchor(doc, m, trigger_heads, sentence.span.start) for m in mentions]
-        carried = context.paragraph_time.get((sentence.segment.paragraph, sentence.index - 1))
+        carried = context.paragraph_time.get((sentence.segment.paragraph, sentence.index - 1)) if not mentions else None
         # "its October 7, 2023 attack": an event noun hanging off the date is dated too.
         apposed = {
             head
@@ -105,7 +103,7 @@ class TimeAttacher:
     def time_for(
         self, times: SentenceTimes, trigger: Trigger, predicate: Token, modality: Modality, event_type: str
     ) -> EventTime:
-        hosts = _hosts(trigger.head, predicate)
+        hosts = _hosts(trigger.head, predicate, self._lexicon)
         for host in hosts:
             # A planned event looks ahead from its own words only: "demanded on Wednesday an
             # inquiry" dates the demand, in the past; "expected at the talks on Thursday" ahead.
@@ -125,11 +123,11 @@ class TimeAttacher:
         shifted = self._offset_time(times, hosts)
         if shifted is not None:
             return shifted
-        if event_type == "CASUALTIES":
+        if event_type == self._ontology.roles.casualty_report:
             reported = self._report_time(times, predicate)
             if reported is not None:
                 return reported
-        if times.carried is not None and modality is Modality.ASSERTED and event_type in _CONTINUING_TYPES:
+        if times.carried is not None and modality is Modality.ASSERTED and self._ontology.has(event_type, "continues"):
             carried = times.carried
             return EventTime(
                 carried.start_ms, carried.end_ms, carried.granularity, carried.anchor_text, TimeMethod.CONTEXT
@@ -177,10 +175,12 @@ class TimeAttacher:
         return None
 
     def remember(self, sentence: Sentence, events: list[ExtractedEvent], context: ArticleContext) -> None:
-        """Keep the day of this sentence's incident for the next sentence of the paragraph."""
+        """Keep the day of this sentence's scene for the next sentence of the paragraph: the time
+        of an event of a type that a next sentence continues (or that it carried itself)."""
         for event in events:
-            explicit = event.time.method not in (TimeMethod.PUBLICATION_DATE, TimeMethod.CONTEXT)
-            if explicit and event.event_type in _CONTINUING_TYPES and event.modality is Modality.ASSERTED:
+            dated = event.time.method is not TimeMethod.PUBLICATION_DATE
+            continued = self._ontology.has(event.event_type, "continues")
+            if dated and continued and event.modality is Modality.ASSERTED:
                 context.paragraph_time[(sentence.segment.paragraph, sentence.index)] = event.time
                 return
 
@@ -215,7 +215,7 @@ def _climb(token: Token, trigger_heads: frozenset[int]) -> Token:
     return current
 
 
-def _hosts(head: Token, predicate: Token) -> list[Token]:
+def _hosts(head: Token, predicate: Token, lexicon: Lexicon) -> list[Token]:
     """Words whose time an event takes, nearest first: its trigger, a relative clause saying
     it happened ('a strike that killed 68 on April 28'), its verb, and the verbs above those
     through argument, control and participle links."""
@@ -226,7 +226,7 @@ def _hosts(head: Token, predicate: Token) -> list[Token]:
     hosts += [
         o
         for p in predicate.children
-        if p.dep_ == "prep" and p.lower_ in _OCCASION_PREPS
+        if p.dep_ == "prep" and p.lower_ in lexicon.preps.occasion
         for o in p.children
         if o.dep_ == "pobj"
     ]
@@ -236,7 +236,9 @@ def _hosts(head: Token, predicate: Token) -> list[Token]:
         own_subject = any(c.dep_ in ("nsubj", "nsubjpass") for c in current.children)
         if current.dep_ == "conj" and own_subject:
             break  # "X agreed last month, but talks made no progress": a clause of its own
-        simultaneous = any(c.dep_ in ("mark", "advmod") and c.lower_ in _SIMULTANEOUS_MARKS for c in current.children)
+        simultaneous = any(
+            c.dep_ in ("mark", "advmod") and c.lower_ in lexicon.simultaneous_marks for c in current.children
+        )
         if current.dep_ in _INHERIT_DEPS or (current.dep_ == "advcl" and (participle or simultaneous)):
             current = current.head
             hosts.append(current)

@@ -154,6 +154,9 @@ class ExtractedEvent:
     mode: str | None = None
     plover: str | None = None
     cameo: str | None = None
+    plover_mode: str | None = None
+    acled_event_type: str | None = None
+    acled_sub_event_type: str | None = None
     entities: tuple[EntityInfo, ...] = ()
     actors: tuple[Actor, ...] = ()
     quote: Quote | None = None

@@ -9,6 +9,7 @@ from datetime import datetime
 from typing import Any
 
 DAY_MS = 86_400_000
+CODE_FIELDS = ("plover", "plover_mode", "cameo_root", "acled_event_type", "acled_sub_event_type")
 # An event the text does not date is dated by its article's publication; news reports an event
 # up to this many days after it happened.
 UNDATED_LOOKBACK_DAYS = 2
@@ -54,6 +55,9 @@ class MentionFacts:
     refers_back: bool
     event_group_id: str | None = None
     point: tuple[str, float, float] | None = None  # the first geocoded place: name, latitude, longitude
+    # Where the event lands in the codebooks: plover, plover_mode, cameo_root, acled_event_type,
+    # acled_sub_event_type, as its record says (older records have none).
+    codes: tuple[str | None, ...] = (None, None, None, None, None)
 
     @property
     def order(self) -> tuple[int, str, int, int, str]:
@@ -98,6 +102,7 @@ def mention_facts(record: dict[str, Any], families: dict[str, str]) -> MentionFa
         refers_back=bool(_BACK_REFERENCE.search(before_trigger)),
         event_group_id=record.get("event_group_id"),
         point=_point(record),
+        codes=tuple(record.get(name) for name in CODE_FIELDS),
     )
 
 

@@ -5,20 +5,23 @@ from __future__ import annotations
 from collections import Counter
 from typing import Any
 
-from pipeline.stories.facts import DAY_MS
+from pipeline.stories.facts import CODE_FIELDS, DAY_MS
 from pipeline.stories.linking import Story
 
 MAX_MEMBER_IDS = 1_000
 SCHEMA_VERSION = "1"
 
 
-def story_record(story: Story, mappings: dict[str, tuple[str | None, str | None]]) -> dict[str, Any]:
-    """The record for `story`; `mappings` gives each event type's (PLOVER type, CAMEO root)."""
+def story_record(story: Story, casualty_type: str) -> dict[str, Any]:
+    """The record for `story`. Its type is its mentions' most frequent one, casualty reports
+    (`casualty_type`) counting only when nothing else is there; its codebook mapping is that of
+    the first mention of that type."""
     mentions = story.mentions
     types = Counter(m.event_type for m in mentions)
     ranked = sorted(types, key=lambda name: (-types[name], name))
-    main_type = next((name for name in ranked if name != "CASUALTIES"), ranked[0])
-    plover, cameo = mappings.get(main_type, (None, None))
+    main_type = next((name for name in ranked if name != casualty_type), ranked[0])
+    main = next(m for m in sorted(mentions, key=lambda m: m.order) if m.event_type == main_type)
+    codes = dict(zip(CODE_FIELDS, main.codes, strict=True))
     evidence = story.evidence
     dated = evidence.dated_low is not None and evidence.dated_high is not None
     if evidence.dated_low is not None and evidence.dated_high is not None:
@@ -34,9 +37,7 @@ def story_record(story: Story, mappings: dict[str, tuple[str | None, str | None]
         "story_family": story.family,
         "event_type": main_type,
         "event_types": ranked,
-        "plover": plover,
-        "cameo_root": cameo,
-        "acled_event_type": None,
+        **codes,
         "first_seen": min(m.published_at_ms for m in mentions),
         "last_seen": max(m.published_at_ms for m in mentions),
         "event_time_start": low * DAY_MS,

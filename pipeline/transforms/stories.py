@@ -34,8 +34,9 @@ from pipeline.stories.records import story_record
 STORIES = "stories"
 
 
-def type_mappings() -> dict[str, tuple[str | None, str | None]]:
-    return {name: (spec.plover, spec.cameo) for name, spec in load_ontology().types.items()}
+def casualty_type() -> str:
+    """The type of casualty reports, which name a story only when nothing else does."""
+    return load_ontology().roles.casualty_report
 
 
 class KeyByFamilyFn(beam.DoFn):
@@ -68,7 +69,7 @@ class LinkFamilyFn(beam.DoFn):
 
     def setup(self) -> None:
         self._families = load_ontology().story_families
-        self._mappings = type_mappings()
+        self._casualty_type = casualty_type()
         self._event_codec = AvroCodec("event", self._events_schema_id)
         self._story_codec = AvroCodec("story", self._stories_schema_id)
 
@@ -86,7 +87,7 @@ class LinkFamilyFn(beam.DoFn):
             yield TimestampedValue(self._with_story(event, linked_to) if linked_to else event, timestamp)
         self._linked.inc(len(assigned))
         for story in sorted(stories, key=lambda s: s.story_id):
-            record = story_record(story, self._mappings)
+            record = story_record(story, self._casualty_type)
             self._stories.inc()
             encoded = EncodedRecord(story.story_id.encode(), self._story_codec.encode(record), record)
             yield TaggedOutput(STORIES, TimestampedValue(encoded, times[story.story_id]))
@@ -180,7 +181,7 @@ class LinkStreamingFn(beam.DoFn):
         self._linked = Metrics.counter(NAMESPACE, EVENTS_IN_STORIES)
 
     def setup(self) -> None:
-        self._mappings = type_mappings()
+        self._casualty_type = casualty_type()
         self._codec = AvroCodec("story", self._schema_id)
 
     def process(
@@ -215,7 +216,7 @@ class LinkStreamingFn(beam.DoFn):
         book.expire()
         book_state.write(book)
         for story in changed:
-            record = story_record(story, self._mappings)
+            record = story_record(story, self._casualty_type)
             yield EncodedRecord(story.story_id.encode(), self._codec.encode(record), record)
 
 

@@ -107,7 +107,7 @@ def test_event_dates(extract: Extract, sentence: str, expected: str) -> None:
     ("sentence", "event_type", "expected"),
     [
         # A date at the end of a long object still dates the clause.
-        ("Police fired tear gas at crowds in the capital and two other towns on Monday.", "STRIKE", "2025-10-06"),
+        ("Police fired tear gas at crowds in the capital and two other towns on Monday.", "DISPERSAL", "2025-10-06"),
         # "when" and "as" clauses happen at the time of the clause they hang off.
         ("The talks collapsed in June when gunmen attacked an army base.", "STRIKE", "2025-06-01"),
         ("Police fired tear gas on Monday as thousands protested in the capital.", "PROTEST", "2025-10-06"),

@@ -18,22 +18,26 @@ SAMPLE = (
 
 
 @pytest.mark.parametrize(
-    "body",
+    ("body", "types"),
     [
-        "",
-        "   \n\t  ",
-        "... !!! ??? --- ***",
-        "Les négociations ont repris au Caire lundi, selon des responsables égyptiens.",
-        "الجيش قصف المدينة يوم الاثنين",
-        "Talks\x00 resumed\x07 in\x1b Cairo\x0c on Monday.",
-        "a" * 5000,
-        "word " * 20_000,
-        "\n" * 1000,
+        ("", set()),
+        ("   \n\t  ", set()),
+        ("... !!! ??? --- ***", set()),
+        ("Les négociations ont repris au Caire lundi, selon des responsables égyptiens.", set()),
+        ("الجيش قصف المدينة يوم الاثنين", set()),
+        ("Envoys negotiated in Doha\x1b on Monday.", {"TALKS"}),
+        ("Talks\x00 resumed\x07 in\x1b Cairo\x0c on Monday.", set()),  # too mangled to parse: no crash
+        ("a" * 5000, set()),
+        ("word " * 20_000, set()),
+        ("\n" * 1000, set()),
     ],
 )
-def test_hard_bodies_do_not_crash(extract: Extract, body: str) -> None:
+def test_hard_bodies_give_exactly_their_events(extract: Extract, body: str, types: set[str]) -> None:
     events = extract(body)
-    assert isinstance(events, list)
+    assert {e.event_type for e in events} == types
+    for event in events:  # offsets point into the body as given, control characters and all
+        assert body[event.sentence_start : event.sentence_end] == event.sentence_text
+        assert body[event.trigger_start : event.trigger_end] == event.trigger_text
 
 
 def test_non_english_text_gives_no_events(extract: Extract) -> None:

@@ -7,7 +7,7 @@ from dataclasses import replace
 import pytest
 from pipeline.nlp.casualties import parse_number
 from pipeline.nlp.conflicts import mark_conflicts
-from pipeline.nlp.ontology import load_lexicon
+from pipeline.nlp.lexicon import load_lexicon
 from pipeline.nlp.types import CasualtyClaim, Flag
 
 from tests.unit.test_records import make_event

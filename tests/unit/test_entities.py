@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import pytest
 from pipeline.nlp.entities import EntityResolver, Mention, clean_name
+from pipeline.nlp.lexicon import load_lexicon
 from pipeline.nlp.places import CountryCoder, Gazetteer, normalize_place, shared_country_coder, shared_gazetteer
 
 
 @pytest.fixture(scope="module")
 def resolver() -> EntityResolver:
-    return EntityResolver(shared_country_coder(), shared_gazetteer())
+    return EntityResolver(shared_country_coder(load_lexicon()), shared_gazetteer(), load_lexicon())
 
 
 def mentions(*items: tuple[str, str]) -> list[Mention]:
@@ -86,7 +87,7 @@ def test_ambiguous_city_prefers_a_country_of_the_article() -> None:
     ],
 )
 def test_clean_name(text: str, expected: str) -> None:
-    assert clean_name(text) == expected
+    assert clean_name(text, load_lexicon().title_words) == expected
 
 
 def test_place_names_normalize_across_spellings() -> None:
@@ -94,5 +95,5 @@ def test_place_names_normalize_across_spellings() -> None:
 
 
 def test_country_coder_ignores_non_places() -> None:
-    coder: CountryCoder = shared_country_coder()
+    coder: CountryCoder = shared_country_coder(load_lexicon())
     assert coder.code("a spokesman of the civil defence agency") is None

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 import spacy
+from pipeline.nlp.lexicon import load_lexicon
 from pipeline.nlp.offsets import find_offset_links
-from pipeline.nlp.ontology import load_lexicon
 from spacy.tokens import Doc
 
 VOCAB = spacy.blank("en").vocab  # English lexical attributes (lower case), no model

@@ -20,7 +20,7 @@ from pipeline.stories.facts import mention_facts
 from pipeline.stories.grouping import group_mentions
 from pipeline.stories.linking import StoryBook, link_records
 from pipeline.stories.records import story_record
-from pipeline.transforms.stories import type_mappings
+from pipeline.transforms.stories import casualty_type
 
 FAMILIES = load_ontology().story_families
 DAY = 86_400_000
@@ -63,7 +63,13 @@ def event(
             }
         )
     start = ms(on, 0) if on else ms(published, 0)
+    mapping = load_ontology().mapping(event_type, None)
     return {
+        "plover": mapping.plover,
+        "plover_mode": mapping.plover_mode,
+        "cameo_root": mapping.cameo,
+        "acled_event_type": mapping.acled_event_type,
+        "acled_sub_event_type": mapping.acled_sub_event_type,
         "event_id": f"e{next(_ids)}",
         "article_id": article,
         "source": source or f"outlet of {article}",
@@ -234,7 +240,7 @@ def test_a_story_record_keeps_every_casualty_claim_and_flags_rival_figures_of_on
     records = [r for a in articles for r in group_mentions(a, FAMILIES)]
     _, stories = link_records(records, FAMILIES)
     (story,) = stories
-    record = story_record(story, type_mappings())
+    record = story_record(story, casualty_type())
     casualties = record["casualties"]
     assert (casualties["killed_low"], casualties["killed_high"], casualties["conflicting"]) == (4, 9, True)
     assert [c["source"] for c in casualties["claims"]] == ["A", "B"]
@@ -248,7 +254,7 @@ def test_a_toll_that_rises_from_one_day_to_the_next_is_not_a_conflict() -> None:
     ]
     _, stories = link_records([r for a in articles for r in group_mentions(a, FAMILIES)], FAMILIES)
     assert len(stories) == 1
-    assert story_record(stories[0], type_mappings())["casualties"]["conflicting"] is False
+    assert story_record(stories[0], casualty_type())["casualties"]["conflicting"] is False
 
 
 def test_bcubed_and_pairwise_on_a_clustering_worked_by_hand() -> None:
@@ -293,7 +299,7 @@ def test_inspect_shows_a_stories_file_as_a_table_of_stories(tmp_path: Path) -> N
     _, stories = link_records([r for a in articles for r in group_mentions(a, FAMILIES)], FAMILIES)
     path = tmp_path / "stories-test.avro"
     with path.open("wb") as handle:
-        fastavro.writer(handle, load_schema("story"), [story_record(s, type_mappings()) for s in stories])
+        fastavro.writer(handle, load_schema("story"), [story_record(s, casualty_type()) for s in stories])
     result = subprocess.run(
         [sys.executable, "-m", "pipeline", "inspect", str(path)], capture_output=True, text=True, timeout=60
     )
