@@ -176,10 +176,10 @@ def _number_token(token: Token, victim: Token | None, lexicon: Lexicon) -> Token
     counter = _counter_noun(token, lexicon)
     if not candidates and counter is not None:
         # "put the number of dead at one", "the tally of people killed rose to 300"
-        for holder in (token, counter, counter.head):
-            for prep in children(holder, "prep"):
-                if prep.lower_ in ("at", "to"):
-                    candidates += [c for c in prep.children if c.dep_ == "pobj" and (c.like_num or c.pos_ == "NUM")]
+        # The parser may hang "at 300" on any noun of the clause ("since the ceasefire at 300"):
+        # any "at"/"to" figure below the verb that holds the counter is the count.
+        for prep in (t for t in counter.head.subtree if t.dep_ == "prep" and t.lower_ in ("at", "to")):
+            candidates += [c for c in prep.children if c.dep_ == "pobj" and (c.like_num or c.pos_ == "NUM")]
     if not candidates and token.lemma_.lower() in ("toll", "death", "fatality", "casualty"):
         head = token.head if token.dep_ in ("nsubj", "nsubjpass") else token
         for prep in children(head, "prep", "agent"):

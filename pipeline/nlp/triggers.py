@@ -61,7 +61,7 @@ class TriggerFinder:
     def __init__(self, nlp: Language, ontology: Ontology, lexicon: Lexicon) -> None:
         self._ontology = ontology
         self._lexicon = lexicon
-        self._contexts = ContextMatcher(nlp.vocab, ontology, lexicon.word_classes)
+        self._contexts = ContextMatcher(ontology, lexicon.word_classes)
         # Phrases are matched on lemmas by hash (PhraseMatcher), each word in its lemma forms.
         self._phrases = PhraseMatcher(nlp.vocab, attr="LEMMA")
         starts: set[str] = set()
