@@ -13,6 +13,7 @@ import spacy
 from spacy.language import Language
 
 from pipeline import __version__
+from pipeline.nlp.attributes import index_attribute_ruler
 from pipeline.nlp.chain import SentenceChain
 from pipeline.nlp.conflicts import mark_conflicts
 from pipeline.nlp.context import ArticleContext
@@ -37,6 +38,7 @@ class EventExtractor:
         self.nlp = nlp
         self.ontology = ontology or load_ontology()
         self.lexicon = lexicon or load_lexicon()
+        index_attribute_ruler(nlp)
         add_lemma_fixes(nlp, self.lexicon)
         self._resolver = EntityResolver(shared_country_coder(self.lexicon), shared_gazetteer(), self.lexicon)
         self._chain = SentenceChain(nlp, self.ontology, self.lexicon)

