@@ -194,7 +194,7 @@ class SentenceChain:
         if speech and (statement or has_content(trigger.head, scene.quotes, sentence.offset)):
             quote, extra = build_quote(trigger.head, actors, scene.quotes, sentence.span, sentence.offset, rc)
             actors += extra
-        elif is_quote_only(sentence.span.text) and rc.context.last_speaker is not None:
+        elif is_quote_only(sentence.text) and rc.context.last_speaker is not None:
             quote = continued_quote(scene.quotes, rc.context)
         actors = unique_actors(actors)
         event_type = self._retyper.retype_by_actors(draft.event_type, actors)  # 5
@@ -208,7 +208,7 @@ class SentenceChain:
         casualties = None
         if scene.claim is not None and ontology.has(event_type, "casualties"):
             casualties = scope_claim(
-                scene.claim, sentence.span.text, event_time, scene.published_ms, self._lexicon, scene.incident
+                scene.claim, sentence.text, event_time, scene.published_ms, self._lexicon, scene.incident
             )
         if event_time.start_ms < scene.published_ms - _BACKGROUND_MS:
             flags.append(Flag.BACKGROUND)
@@ -223,7 +223,7 @@ class SentenceChain:
             event_type=event_type,
             modality=draft.modality,
             section=sentence.section,
-            sentence_text=sentence.span.text,
+            sentence_text=sentence.text,
             sentence_start=sentence.start,
             sentence_end=sentence.end,
             trigger_text=head_span.text,

@@ -26,6 +26,11 @@ class Sentence:
     index: int  # position in the article
 
     @property
+    def text(self) -> str:
+        """The span's text, sliced from the doc's (Span.text joins its tokens one by one)."""
+        return self.span.doc.text[self.span.start_char : self.span.end_char]
+
+    @property
     def offset(self) -> int:
         """Absolute offset of the doc's first character."""
         return self.segment.start

@@ -71,6 +71,9 @@ class TriggerFinder:
             variants = itertools.product(*(_phrase_forms(word) for word in words))
             self._phrases.add(phrase, [Doc(nlp.vocab, words=list(v), lemmas=list(v)) for v in variants])
         self._phrase_starts = frozenset(starts)
+        # Every word a single-token trigger can be looked up by; a token none of whose forms is
+        # here is no trigger, whatever its parse (most tokens: checked before reading the parse).
+        self._trigger_words = frozenset(ontology.verb_types) | frozenset(ontology.noun_types)
 
     def candidates(self, sent: Span, findings: list[CasualtyFinding], *, headline: bool) -> list[Trigger]:
         """Every candidate of the sentence: lexical triggers, refused concessions ("would not
@@ -132,9 +135,13 @@ class TriggerFinder:
         return triggers
 
     def _token_trigger(self, token: Token) -> Trigger | None:
+        lemma = token.lemma_.lower()
+        lower = token.lower_
+        words = self._trigger_words
+        if lemma not in words and lower not in words and lower.removesuffix("s") not in words:
+            return None  # the forms looked up below are the lemma, the word and the word less "s"
         if token.ent_type_ in NAMED_ENTITY_TYPES:
             return None  # "March" the month, "Strike Group" the unit: names, not triggers
-        lemma = token.lemma_.lower()
         if _reads_as_verb(token):
             if token.dep_ == "amod" or _hyphened_participle(token):
                 return None  # "the besieged territory", "UAE-backed forces"
