@@ -1,6 +1,6 @@
 """Throughput of extraction, as ratios to raw spaCy on the same text, cores and run.
 
-    python scripts/bench_extract.py [--words 60000] [--repeats 3] [--skip-pipeline]
+    python scripts/bench_extract.py [--words 150000] [--repeats 3] [--skip-pipeline]
 
 Baselines: `nlp.pipe` of the same model, as shipped, over the same paragraphs (what any
 spaCy-based coder pays at least), in one process and with `n_process=2`. Measured: the extractor alone
@@ -111,7 +111,7 @@ def main() -> int:
     # Worker processes inherit this: BatchElements' timing fit warns on tiny samples.
     os.environ.setdefault("PYTHONWARNINGS", "ignore::RuntimeWarning")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--words", type=int, default=60_000)
+    parser.add_argument("--words", type=int, default=150_000)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--skip-pipeline", action="store_true")
     args = parser.parse_args()

@@ -27,8 +27,9 @@ class Sentence:
 
     @property
     def text(self) -> str:
-        """The span's text, sliced from the doc's (Span.text joins its tokens one by one)."""
-        return self.span.doc.text[self.span.start_char : self.span.end_char]
+        """The span's text, sliced from the segment's, which the doc was made of (Span.text and
+        Doc.text join their tokens one by one)."""
+        return self.segment.text[self.span.start_char : self.span.end_char]
 
     @property
     def offset(self) -> int:
