@@ -143,7 +143,14 @@ def main() -> int:
     if not args.skip_pipeline:
         one = pipeline_seconds(articles, [])
         rows.append(("newsevents backfill, 1 process (incl. start-up)", one, raw, "1 process"))
-        two = pipeline_seconds(articles, ["--direct_num_workers=2", "--direct_running_mode=multi_processing"])
+        two = pipeline_seconds(
+            articles,
+            [
+                "--direct_num_workers=2",
+                "--direct_running_mode=multi_processing",
+                "--default_sdk_harness_log_level=WARNING",
+            ],
+        )
         rows.append(("newsevents backfill, 2 worker processes (incl. start-up)", two, raw2, "n_process=2"))
         pooled = pipeline_seconds(articles, [], nlp_processes=2)
         rows.append(("newsevents backfill, 1 worker, --nlp-processes 2 (incl. start-up)", pooled, raw2, "n_process=2"))

@@ -55,18 +55,18 @@ def find_casualties(sent: Span, lexicon: Lexicon) -> list[CasualtyFinding]:
 
 
 def _casualty_kind(token: Token, lexicon: Lexicon) -> Kind | None:
-    lemma, lower = token.lemma_.lower(), token.lower_
-    if token.pos_ == "VERB" and lemma in lexicon.killed_verbs:
+    lemma, lower, pos = token.lemma_.lower(), token.lower_, token.pos_
+    if pos == "VERB" and lemma in lexicon.killed_verbs:
         return "killed"
-    if token.pos_ == "VERB" and lemma in lexicon.injured_verbs:
+    if pos == "VERB" and lemma in lexicon.injured_verbs:
         return "injured"
-    if lower in lexicon.killed_adjectives and token.pos_ in ("ADJ", "NOUN", "VERB"):
+    if lower in lexicon.killed_adjectives and pos in ("ADJ", "NOUN", "VERB"):
         return "killed"
-    if lower in lexicon.injured_adjectives and token.pos_ in ("ADJ", "NOUN", "VERB"):
+    if lower in lexicon.injured_adjectives and pos in ("ADJ", "NOUN", "VERB"):
         return "injured"
-    if token.pos_ in ("NOUN", "PROPN") and lemma in lexicon.death_nouns:
+    if pos in ("NOUN", "PROPN") and lemma in lexicon.death_nouns:
         return "killed"
-    if token.pos_ in ("NOUN", "PROPN") and lemma in lexicon.injury_nouns:
+    if pos in ("NOUN", "PROPN") and lemma in lexicon.injury_nouns:
         return "injured"
     return None
 
