@@ -21,6 +21,7 @@ import resource
 import statistics
 import sys
 import tempfile
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import replace
@@ -62,8 +63,59 @@ def median_seconds(work: Callable[[], object], repeats: int) -> float:
     return statistics.median(timings)
 
 
-def pipeline_seconds(articles: list[ArticleText], beam_args: list[str], nlp_processes: int = 1) -> float:
-    with tempfile.TemporaryDirectory() as directory:
+class DescendantMemory:
+    """Peak RSS (VmHWM) of every process below this one, sampled from /proc while a run lasts:
+    Beam workers and the NLP processes of `--nlp-processes` (children of a forkserver, which
+    getrusage does not reach). Linux only; elsewhere it finds nothing and says so."""
+
+    def __init__(self, every_s: float = 0.25) -> None:
+        self._every_s = every_s
+        self.peaks_mb: dict[int, float] = {}
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._sample, daemon=True)
+
+    def __enter__(self) -> DescendantMemory:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *_: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=5)
+
+    def _sample(self) -> None:
+        me = os.getpid()
+        while not self._stop.wait(self._every_s):
+            parents = {}
+            for entry in Path("/proc").glob("[0-9]*"):
+                try:
+                    stat = (entry / "stat").read_text()
+                    parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+                except (OSError, ValueError, IndexError):
+                    continue
+            for pid in parents:
+                ancestor = parents.get(pid)
+                for _ in range(8):
+                    if ancestor in (None, me, 0, 1):
+                        break
+                    ancestor = parents.get(ancestor)
+                if ancestor != me:
+                    continue
+                try:
+                    status = Path(f"/proc/{pid}/status").read_text()
+                except OSError:
+                    continue
+                for line in status.splitlines():
+                    if line.startswith("VmHWM:"):
+                        peak = int(line.split()[1]) / 1024
+                        self.peaks_mb[pid] = max(self.peaks_mb.get(pid, 0.0), peak)
+
+
+def pipeline_seconds(
+    articles: list[ArticleText], beam_args: list[str], nlp_processes: int = 1, peaks_mb: list[float] | None = None
+) -> float:
+    """Seconds for a backfill of `articles`; the peak RSS of each process it started goes into
+    `peaks_mb`, largest first."""
+    with tempfile.TemporaryDirectory() as directory, DescendantMemory() as sampled:
         archive = Path(directory) / "articles.jsonl"
         with archive.open("w") as handle:
             for index, article in enumerate(articles):
@@ -76,7 +128,10 @@ def pipeline_seconds(articles: list[ArticleText], beam_args: list[str], nlp_proc
         )
         started = time.perf_counter()
         run(config, beam_args)
-        return time.perf_counter() - started
+        seconds = time.perf_counter() - started
+    if peaks_mb is not None:
+        peaks_mb.extend(sorted(sampled.peaks_mb.values(), reverse=True))
+    return seconds
 
 
 def trigger_sentence_share(extractor: EventExtractor, paragraphs: list[str]) -> tuple[int, int]:
@@ -132,6 +187,7 @@ def main() -> int:
     raw = median_seconds(lambda: list(stock.pipe(paragraphs, batch_size=64)), args.repeats)
     raw2 = median_seconds(lambda: list(stock.pipe(paragraphs, batch_size=64, n_process=2)), args.repeats)
     own = median_seconds(lambda: list(extractor.nlp.pipe(paragraphs, batch_size=64)), args.repeats)
+    memory: dict[str, list[float]] = {}  # backfill -> peak RSS of each process it started
     # (what, seconds, baseline seconds, baseline name)
     rows = [
         ("raw spaCy nlp.pipe, model as shipped, 1 process (baseline)", raw, raw, "1 process"),
@@ -143,16 +199,15 @@ def main() -> int:
     if not args.skip_pipeline:
         one = pipeline_seconds(articles, [])
         rows.append(("newsevents backfill, 1 process (incl. start-up)", one, raw, "1 process"))
-        two = pipeline_seconds(
-            articles,
-            [
-                "--direct_num_workers=2",
-                "--direct_running_mode=multi_processing",
-                "--default_sdk_harness_log_level=WARNING",
-            ],
-        )
+        two_workers = [
+            "--direct_num_workers=2",
+            "--direct_running_mode=multi_processing",
+            "--default_sdk_harness_log_level=WARNING",
+        ]
+        two = pipeline_seconds(articles, two_workers, peaks_mb=memory.setdefault("2 Beam worker processes", []))
         rows.append(("newsevents backfill, 2 worker processes (incl. start-up)", two, raw2, "n_process=2"))
-        pooled = pipeline_seconds(articles, [], nlp_processes=2)
+        pooled_peaks = memory.setdefault("1 worker, --nlp-processes 2", [])
+        pooled = pipeline_seconds(articles, [], nlp_processes=2, peaks_mb=pooled_peaks)
         rows.append(("newsevents backfill, 1 worker, --nlp-processes 2 (incl. start-up)", pooled, raw2, "n_process=2"))
 
     table = Table(title="extraction throughput (median of runs; pipelines once)")
@@ -161,6 +216,9 @@ def main() -> int:
     for label, seconds, baseline, name in rows:
         table.add_row(label, f"{seconds:.2f}", f"{words / seconds:,.0f}", f"{baseline / seconds:.2f}", name)
     console.print(table)
+    for run_name, peaks in memory.items():
+        shown = ", ".join(f"{peak:,.0f}" for peak in peaks) if peaks else "none seen (not Linux?)"
+        console.print(f"peak RSS of the processes the backfill started ({run_name}), MB: {shown}")
 
     shares = Table(title="sentences holding a trigger candidate (a trigger-first parse could skip only the rest)")
     for column in ("text", "sentences", "with a candidate", "share"):
