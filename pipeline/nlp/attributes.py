@@ -34,7 +34,9 @@ _READABLE = {"TAG": "TAG", "LOWER": "LOWER", "DEP": "DEP", "IS_SPACE": "IS_SPACE
 _HASHED = frozenset({"TAG", "LOWER", "DEP", "ORTH", "TEXT"})
 # Attributes whose exact value files a rule (anything else is checked for every token).
 _KEYS = ("TAG", "LOWER", "ORTH", "TEXT")
-_MAX_CACHED = 200_000
+# Distinct (tag, word, dependency, space) combinations remembered, about 200 bytes each: a long
+# stream meets ever more words, and memory must stay bounded (the rest are looked up each time).
+_MAX_CACHED = 50_000
 
 Features = tuple[Any, ...]
 Test = Callable[[Features], bool]

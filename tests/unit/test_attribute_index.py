@@ -75,3 +75,15 @@ def test_rules_it_cannot_read_keep_the_stock_ruler() -> None:
     assert not index_attribute_ruler(nlp)
     assert nlp.pipe_names == [STOCK]
     assert not index_attribute_ruler(spacy.blank("en"))
+
+
+def test_remembered_combinations_stay_bounded_and_the_rest_still_match(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from pipeline.nlp import attributes
+
+    monkeypatch.setattr(attributes, "_MAX_CACHED", 2)
+    nlp = _nlp_with(RULES)
+    stock = nlp.get_pipe(STOCK)
+    indexed = IndexedAttributeRuler(stock)  # type: ignore[arg-type]
+    for words, tags, deps in SENTENCES * 2:
+        assert _attributes(indexed(_doc(nlp, words, tags, deps))) == _attributes(stock(_doc(nlp, words, tags, deps)))
+    assert len(indexed._seen) == 2 and len(indexed._merged) <= 2
