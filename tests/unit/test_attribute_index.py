@@ -3,7 +3,9 @@ hand-built parses (no model)."""
 
 from __future__ import annotations
 
+import pytest
 import spacy
+from pipeline.nlp import attributes
 from pipeline.nlp.attributes import INDEXED, STOCK, IndexedAttributeRuler, index_attribute_ruler
 from spacy.language import Language
 from spacy.pipeline import AttributeRuler
@@ -77,9 +79,7 @@ def test_rules_it_cannot_read_keep_the_stock_ruler() -> None:
     assert not index_attribute_ruler(spacy.blank("en"))
 
 
-def test_remembered_combinations_stay_bounded_and_the_rest_still_match(monkeypatch) -> None:  # type: ignore[no-untyped-def]
-    from pipeline.nlp import attributes
-
+def test_remembered_combinations_stay_bounded_and_the_rest_still_match(monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(attributes, "_MAX_CACHED", 2)
     nlp = _nlp_with(RULES)
     stock = nlp.get_pipe(STOCK)
