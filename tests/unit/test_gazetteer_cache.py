@@ -73,3 +73,20 @@ def test_cache_directory_follows_the_environment(monkeypatch: pytest.MonkeyPatch
     monkeypatch.delenv("NEWSEVENTS_CACHE_DIR")
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "xdg"))
     assert places.cache_directory() == tmp_path / "xdg" / "newsevents"
+
+
+def test_a_failed_write_leaves_no_partial_file(
+    tmp_path: Path, builds: list[int], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def full_disk(*_: object, **__: object) -> None:
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(places.pickle, "dump", full_disk)
+    assert Gazetteer(load_index(tmp_path)).lookup("Rafah") is not None
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_the_cache_name_changes_with_how_names_are_normalized(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    before = index_cache_path(tmp_path)
+    monkeypatch.setattr(places, "_ARTICLES", {**places._ARTICLES, "le": "al"})
+    assert index_cache_path(tmp_path) != before

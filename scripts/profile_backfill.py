@@ -1,0 +1,138 @@
+"""Where a worker's time goes, in one run: start-up, the model's components, and a profile of a
+one-process backfill by step. The README's account of the pipeline's cost quotes this.
+
+    python scripts/profile_backfill.py [--words 30000]
+
+1. Start-up of a worker, part by part (imports are paid before this script measures anything).
+2. Each component of the model as shipped, and of the extractor's own copy of it, run alone
+   over the same paragraphs (`nlp.pipe` of each component in turn), as shares of the whole.
+3. A one-process backfill under cProfile: the share of the run spent in each named step.
+   cProfile slows Python code far more than spaCy's compiled code, so these shares overstate
+   the Python steps; they say where time goes, not how fast it goes. Nothing here can fail.
+"""
+
+from __future__ import annotations
+
+import argparse
+import cProfile
+import os
+import pstats
+import sys
+import time
+from collections.abc import Callable
+
+import spacy
+from pipeline.logs import quiet_third_party_logs
+from pipeline.nlp import places
+from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.lexicon import load_lexicon
+from pipeline.nlp.models import DEFAULT_MODEL
+from pipeline.nlp.ontology import load_ontology
+from pipeline.nlp.segment import segment_article
+from rich.console import Console
+from rich.table import Table
+from spacy.language import Language
+
+from bench_extract import corpus, pipeline_seconds
+
+# Steps of a backfill, each the cumulative time of the functions named (file suffix, function).
+STEPS: list[tuple[str, list[tuple[str, str]]]] = [
+    ("extractor start-up (model, ontology, gazetteer)", [("pipeline/nlp/extractor.py", "load")]),
+    ("spaCy model (nlp.pipe)", [("spacy/language.py", "pipe")]),
+    ("extraction rules and article passes", [("pipeline/nlp/extractor.py", "_events")]),
+    ("decoding articles", [("pipeline/transforms/decode.py", "process")]),
+    ("pickling through the Reshuffle", [("", "<built-in method _pickle.dumps>")]),
+    ("EncodeEvents (records, mention groups, Avro)", [("pipeline/transforms/encode.py", "process")]),
+    ("  of which Avro encoding", [("pipeline/io/avro_codec.py", "encode")]),
+    ("writing Avro files", [("pipeline/io/avro_files.py", "process"), ("pipeline/io/avro_files.py", "finish_bundle")]),
+]
+
+
+def seconds(work: Callable[[], object]) -> float:
+    started = time.perf_counter()
+    work()
+    return time.perf_counter() - started
+
+
+def start_up(console: Console) -> None:
+    table = Table(title="worker start-up, part by part (seconds)")
+    table.add_column("part")
+    table.add_column("seconds", justify="right")
+    places.shared_gazetteer.cache_clear()
+    parts = [
+        ("spaCy model", lambda: spacy.load(DEFAULT_MODEL)),
+        ("ontology and lexicon", lambda: (load_ontology.__wrapped__(), load_lexicon.__wrapped__())),  # type: ignore[attr-defined]
+        ("gazetteer index (cached on disk when it can be)", places.shared_gazetteer),
+        ("country coder", lambda: places.CountryCoder(load_lexicon())),
+    ]
+    for name, work in parts:
+        table.add_row(name, f"{seconds(work):.2f}")
+    console.print(table)
+
+
+def components(console: Console, paragraphs: list[str], extractor: EventExtractor) -> None:
+    def timed(nlp: Language) -> dict[str, float]:
+        found = {}
+        started = time.perf_counter()
+        docs = [nlp.make_doc(text) for text in paragraphs]
+        found["tokenizer"] = time.perf_counter() - started
+        for name, component in nlp.pipeline:
+            started = time.perf_counter()
+            pipe = getattr(component, "pipe", None)
+            docs = list(pipe(docs, batch_size=64)) if pipe else [component(doc) for doc in docs]
+            found[name] = time.perf_counter() - started
+        return found
+
+    shipped = timed(spacy.load(DEFAULT_MODEL))
+    own = timed(extractor.nlp)
+    total = sum(shipped.values())
+    table = Table(title="model components run one after another (share of the shipped model's total)")
+    for column in ("component", "model as shipped", "extractor's copy"):
+        table.add_column(column, justify="left" if column == "component" else "right")
+    for name in dict.fromkeys([*shipped, *own]):
+        cells = [f"{found[name] / total:.0%}" if name in found else "-" for found in (shipped, own)]
+        table.add_row(name, *cells)
+    table.add_row("total", "100%", f"{sum(own.values()) / total:.0%}")
+    console.print(table)
+
+
+def backfill_profile(console: Console, words: int) -> None:
+    articles = corpus(words)
+    profile = cProfile.Profile()
+    profile.enable()
+    pipeline_seconds(articles, [])
+    profile.disable()
+    stats = pstats.Stats(profile)
+    entries = stats.stats  # type: ignore[attr-defined]
+    total = max(cumulative for (_, _, _, cumulative, _) in entries.values())
+    table = Table(title=f"one-process backfill under cProfile ({len(articles)} articles): share of the run per step")
+    table.add_column("step")
+    table.add_column("share", justify="right")
+    for step, functions in STEPS:
+        spent = sum(
+            cumulative
+            for (path, _, function), (_, _, _, cumulative, _) in entries.items()
+            for suffix, wanted in functions
+            if function == wanted and path.endswith(suffix)
+        )
+        table.add_row(step, f"{spent / total:.1%}")
+    console.print(table)
+
+
+def main() -> int:
+    os.environ.setdefault("PYTHONWARNINGS", "ignore::RuntimeWarning")
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--words", type=int, default=30_000)
+    args = parser.parse_args()
+    quiet_third_party_logs()
+    console = Console(width=120)
+    start_up(console)
+    extractor = EventExtractor.load()
+    paragraphs = [s.text for a in corpus(args.words) for s in segment_article(a.title, a.body)[0]]
+    components(console, paragraphs, extractor)
+    backfill_profile(console, args.words)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
