@@ -53,13 +53,14 @@ def acronym(name: str) -> str:
     return "".join(w[0] for w in name.split() if w[:1].isupper())
 
 
-def _is_alias(short: str, long: str, long_is_person: bool, particles: frozenset[str]) -> bool:
-    """True if `short` names the same entity as `long`.
+def _is_alias(
+    short: str, short_tokens: tuple[str, ...], long: str, long_tokens: tuple[str, ...], *, long_is_person: bool
+) -> bool:
+    """True if `short` names the same entity as `long` (their `name_tokens` given).
 
     People are named by part of their name ("Sisi" for "Abdel Fattah al-Sisi"); places and
     organisations only by acronym ("UN"), since "Gaza" is not "Gaza City".
     """
-    short_tokens, long_tokens = name_tokens(short, particles), name_tokens(long, particles)
     if not short_tokens or len(short_tokens) >= len(long_tokens):
         return False
     if long_is_person and set(short_tokens) <= set(long_tokens):
@@ -121,25 +122,25 @@ def _cluster(mentions: Iterable[Mention], titles: frozenset[str], particles: fro
     by_name: dict[str, list[Mention]] = {}
     for m in mentions:
         by_name.setdefault(clean_name(m.text, titles).lower(), []).append(m)
-    names = sorted(by_name, key=lambda n: (-len(name_tokens(n, particles)), n))
+    # Each name's display form, tokens and vote, once: every pair of names is compared below.
+    display = {name: _display(members, titles) for name, members in by_name.items()}
+    tokens = {name: name_tokens(shown, particles) for name, shown in display.items()}
+    person = {name: _vote(members) == "PERSON" for name, members in by_name.items()}
+    names = sorted(by_name, key=lambda n: (-len(tokens[n]), n))
     owner: dict[str, str] = {}
+    owners: list[str] = []  # names that own themselves, in the order of `names`
     for name in names:
         candidates = [
             long
-            for long in names
-            if owner.get(long) == long
-            and _is_alias(
-                _display(by_name[name], titles),
-                _display(by_name[long], titles),
-                _vote(by_name[long]) == "PERSON",
-                particles,
-            )
+            for long in owners
+            if _is_alias(display[name], tokens[name], display[long], tokens[long], long_is_person=person[long])
         ]
         if candidates:
             # Several long forms contain the short one: take the one mentioned most often.
             owner[name] = max(candidates, key=lambda n: (len(by_name[n]), n))
         else:
             owner[name] = name
+            owners.append(name)
     grouped: dict[str, list[Mention]] = {}
     for name, members in by_name.items():
         grouped.setdefault(owner[name], []).extend(members)
