@@ -20,6 +20,7 @@ from pipeline.nlp.context import ArticleContext
 from pipeline.nlp.document import ParsedArticle
 from pipeline.nlp.entities import EntityResolver
 from pipeline.nlp.language import add_lemma_fixes, looks_english
+from pipeline.nlp.lemmatizer import remember_lemmas
 from pipeline.nlp.lexicon import Lexicon, load_lexicon
 from pipeline.nlp.models import DEFAULT_MODEL
 from pipeline.nlp.ontology import Ontology, load_ontology
@@ -40,6 +41,7 @@ class EventExtractor:
         self.lexicon = lexicon or load_lexicon()
         index_attribute_ruler(nlp)
         add_lemma_fixes(nlp, self.lexicon)
+        remember_lemmas(nlp)
         self._resolver = EntityResolver(shared_country_coder(self.lexicon), shared_gazetteer(), self.lexicon)
         self._chain = SentenceChain(nlp, self.ontology, self.lexicon)
         self._promo = tuple(self.lexicon.promo_prefixes)

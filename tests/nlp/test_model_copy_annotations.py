@@ -1,5 +1,6 @@
-"""On the model's own attribute_ruler, the indexed ruler leaves every token of every
-evaluation set as the stock ruler does (tag, POS, morphology, lemma, dependency)."""
+"""On the model's own attribute_ruler and lemmatizer, the indexed ruler and the remembering
+lemmatizer leave every token of every evaluation set as the stock ones do (tag, POS, morphology,
+lemma, dependency)."""
 
 from __future__ import annotations
 
@@ -10,6 +11,7 @@ from pipeline.nlp.attributes import INDEXED, STOCK, index_attribute_ruler
 from pipeline.nlp.codebook_evaluation import load_labelled
 from pipeline.nlp.evaluation import load_gold
 from pipeline.nlp.extractor import EventExtractor
+from pipeline.nlp.lemmatizer import REMEMBERING, remember_lemmas
 from pipeline.nlp.models import DEFAULT_MODEL
 
 GOLD = Path(__file__).resolve().parents[1] / "gold"
@@ -33,9 +35,10 @@ def _texts() -> list[str]:
 
 def test_every_token_of_the_evaluation_sets_is_annotated_alike(extractor: EventExtractor) -> None:
     assert INDEXED in extractor.nlp.pipe_names and STOCK not in extractor.nlp.pipe_names
+    assert REMEMBERING in extractor.nlp.pipe_names and "lemmatizer" not in extractor.nlp.pipe_names
     stock = spacy.load(DEFAULT_MODEL)
     indexed = spacy.load(DEFAULT_MODEL)
-    assert index_attribute_ruler(indexed)
+    assert index_attribute_ruler(indexed) and remember_lemmas(indexed)
     texts = _texts()
     assert len(texts) > 1_000
     compared = 0
