@@ -12,13 +12,13 @@ evaluation set.
 
 from __future__ import annotations
 
-from spacy.attrs import LEMMA, MORPH, ORTH, POS
 from spacy.language import Language
 from spacy.pipeline import Lemmatizer
 from spacy.tokens import Doc
 
 STOCK = "lemmatizer"
 REMEMBERING = "newsevents_lemmatizer"
+_COLUMNS: list[int | str] = ["ORTH", "POS", "MORPH", "LEMMA"]  # what an answer depends on, and the lemma already set
 # Modes whose answer is a function of (word, POS, morphology) alone.
 _PURE_MODES = frozenset({"rule", "lookup"})
 # Distinct (word, POS, morphology) combinations remembered, about 150 bytes each: a long stream
@@ -37,7 +37,7 @@ class RememberingLemmatizer:
     def __call__(self, doc: Doc) -> Doc:
         strings = doc.vocab.strings
         lemmas = self._lemmas
-        for i, (orth, pos, morph, lemma) in enumerate(doc.to_array([ORTH, POS, MORPH, LEMMA]).tolist()):
+        for i, (orth, pos, morph, lemma) in enumerate(doc.to_array(_COLUMNS).tolist()):
             if lemma and not self._overwrite:
                 continue
             key = (orth, pos, morph)
