@@ -54,8 +54,15 @@ def find_casualties(sent: Span, lexicon: Lexicon) -> list[CasualtyFinding]:
     return _dedupe(findings)
 
 
+# Every kind below needs one of these parts of speech.
+_CASUALTY_POS = frozenset({"VERB", "ADJ", "NOUN", "PROPN"})
+
+
 def _casualty_kind(token: Token, lexicon: Lexicon) -> Kind | None:
-    lemma, lower, pos = token.lemma_.lower(), token.lower_, token.pos_
+    pos = token.pos_
+    if pos not in _CASUALTY_POS:
+        return None  # most tokens: decided before their strings are read
+    lemma, lower = token.lemma_.lower(), token.lower_
     if pos == "VERB" and lemma in lexicon.killed_verbs:
         return "killed"
     if pos == "VERB" and lemma in lexicon.injured_verbs:

@@ -125,6 +125,11 @@ class Lexicon(BaseModel):
         return token.lemma_.lower()
 
     @cached_property
+    def negative_determiners(self) -> frozenset[str]:
+        """'no' and the negative subjects, as determiners ("no side", "neither party")."""
+        return self.negative_subjects | {"no"}
+
+    @cached_property
     def media_outlets_lower(self) -> frozenset[str]:
         return frozenset(name.lower() for name in self.media_outlets)
 

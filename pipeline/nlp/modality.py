@@ -68,13 +68,17 @@ def _unspecific(trigger: Token) -> bool:
 
 
 def is_negated(token: Token, lexicon: Lexicon) -> bool:
+    negative_dets = lexicon.negative_determiners
     for child in token.children:
-        if child.dep_ == "neg" or (child.dep_ == "det" and child.lower_ in lexicon.negative_subjects | {"no"}):
+        dep = child.dep_
+        if dep == "neg" or (dep == "det" and child.lower_ in negative_dets):
             return True
-        negative_det = any(d.dep_ == "det" and d.lower_ in lexicon.negative_subjects | {"no"} for d in child.children)
-        if child.dep_ in ("nsubj", "nsubjpass") and (child.lower_ in lexicon.negative_subjects or negative_det):
+        if dep in ("nsubj", "nsubjpass") and (
+            child.lower_ in lexicon.negative_subjects
+            or any(d.dep_ == "det" and d.lower_ in negative_dets for d in child.children)
+        ):
             return True  # "neither side has accepted it", "no one claimed the attack"
-        if child.dep_ in ("aux", "auxpass") and any(g.dep_ == "neg" for g in child.children):
+        if dep in ("aux", "auxpass") and any(g.dep_ == "neg" for g in child.children):
             return True
     return False
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from functools import cache
+
+from spacy.strings import get_string_id
 from spacy.tokens import Token
 
 # Relative pronouns are told by their tag (who, whom, which, relative "that"), not a word list.
@@ -56,14 +59,23 @@ def path_from(ancestor: Token, token: Token) -> list[str] | None:
 
 
 def children(token: Token, *deps: str) -> list[Token]:
-    return [c for c in token.children if c.dep_ in deps]
+    ids = _label_ids(deps)
+    return [c for c in token.children if c.dep in ids]
 
 
 def first_child(token: Token, *deps: str) -> Token | None:
+    ids = _label_ids(deps)
     for c in token.children:
-        if c.dep_ in deps:
+        if c.dep in ids:
             return c
     return None
+
+
+@cache
+def _label_ids(labels: tuple[str, ...]) -> frozenset[int]:
+    """Labels as the ids tokens store (`Token.dep`): comparing ids spares making each child's
+    label a string, on the rules' most frequent path. Few distinct tuples: callers name them."""
+    return frozenset(get_string_id(label) for label in labels)
 
 
 def conjuncts(token: Token) -> list[Token]:
