@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import multiprocessing
 import os
 import resource
 import statistics
@@ -42,6 +43,7 @@ from pipeline.nlp.types import ArticleText
 from pipeline.runner import run
 from rich.console import Console
 from rich.table import Table
+from spacy.language import Language
 
 ROOT = Path(__file__).resolve().parent.parent
 # The runs that take start-up and finish out of a backfill's time are on this share of the
@@ -115,11 +117,19 @@ class DescendantMemory:
                         self.peaks_mb[pid] = max(self.peaks_mb.get(pid, 0.0), peak)
 
 
+def _backfill(config: RunConfig, beam_args: list[str]) -> None:
+    """A backfill's process; it ends as `newsevents backfill` does, without waiting for the
+    threads of an NLP pool that outlives the run."""
+    run(config, beam_args)
+    os._exit(0)
+
+
 def pipeline_seconds(
     articles: list[ArticleText], beam_args: list[str], nlp_processes: int = 1, peaks_mb: list[float] | None = None
 ) -> float:
-    """Seconds for a backfill of `articles`; the peak RSS of each process it started goes into
-    `peaks_mb`, largest first."""
+    """Seconds for a backfill of `articles`, in a process of its own as `newsevents backfill`
+    runs, so that every run pays its own start-up (imports, model, gazetteer); the peak RSS of
+    each process it started goes into `peaks_mb`, largest first."""
     with tempfile.TemporaryDirectory() as directory, DescendantMemory() as sampled:
         archive = Path(directory) / "articles.jsonl"
         with archive.open("w") as handle:
@@ -132,8 +142,12 @@ def pipeline_seconds(
             extraction=ExtractionSettings(nlp_processes=nlp_processes),
         )
         started = time.perf_counter()
-        run(config, beam_args)
+        backfill = multiprocessing.get_context("spawn").Process(target=_backfill, args=(config, beam_args))
+        backfill.start()
+        backfill.join()
         seconds = time.perf_counter() - started
+    if backfill.exitcode != 0:
+        raise RuntimeError(f"the backfill ended with exit code {backfill.exitcode}")
     if peaks_mb is not None:
         peaks_mb.extend(sorted(sampled.peaks_mb.values(), reverse=True))
     return seconds
@@ -162,7 +176,7 @@ def longer(articles: list[ArticleText], factor: int) -> list[ArticleText]:
     return grown[: max(1, len(grown) // factor)]
 
 
-def steady_table(steady: list[tuple[str, float, float, float, float, str]], words: int, few_words: int) -> Table:
+def steady_table(steady: list[Steady], words: int, few_words: int) -> Table:
     """Throughput once running: each backfill's time on the corpus less its time on a quarter
     of it (so start-up and finish cancel), against the baseline's, less the same."""
     table = Table(title="once running: the whole corpus less a run on its first quarter (start-up and finish cancel)")
@@ -185,67 +199,120 @@ def peak_rss_mb(who: int) -> float:
     return resource.getrusage(who).ru_maxrss / 1024  # kilobytes on Linux
 
 
+Row = tuple[str, float, float, str]  # what, seconds, baseline seconds, baseline name
+# what, seconds on the corpus and on its quarter, the baseline's two, the baseline's name
+Steady = tuple[str, float, float, float, float, str]
+TWO_WORKERS = [
+    "--direct_num_workers=2",
+    "--direct_running_mode=multi_processing",
+    "--default_sdk_harness_log_level=WARNING",
+]
+
+
+def backfill_runs(
+    articles: list[ArticleText], stock: Language, raw: float, raw2: float, repeats: int
+) -> tuple[list[Row], list[Steady], dict[str, list[float]]]:
+    """Each backfill on the corpus, and again on its first quarter: the difference is what the
+    other three quarters cost once running, without start-up and finish, as on a large
+    backfill. The baselines are run on the quarter too. Also the peak RSS of each process a
+    backfill started."""
+    few = articles[: len(articles) // PART]
+    few_paragraphs = paragraphs_of(few)
+    raw_few = median_seconds(lambda: list(stock.pipe(few_paragraphs, batch_size=64)), repeats)
+    raw2_few = median_seconds(lambda: list(stock.pipe(few_paragraphs, batch_size=64, n_process=2)), repeats)
+    backfills = [
+        ("newsevents backfill, 1 process", [], 1, None, raw, raw_few, "1 process"),
+        ("newsevents backfill, 2 worker processes", TWO_WORKERS, 1, "2 Beam worker processes", raw2, raw2_few,
+         "n_process=2"),
+        ("newsevents backfill, 1 worker, --nlp-processes 2", [], 2, "1 worker, --nlp-processes 2", raw2, raw2_few,
+         "n_process=2"),
+    ]  # fmt: skip
+    rows: list[Row] = []
+    steady: list[Steady] = []
+    memory: dict[str, list[float]] = {}
+    for label, beam_args, nlp_processes, watched, baseline, baseline_few, name in backfills:
+        peaks = memory.setdefault(watched, []) if watched else None
+        seconds = pipeline_seconds(articles, beam_args, nlp_processes, peaks_mb=peaks)
+        rows.append((f"{label} (incl. start-up)", seconds, baseline, name))
+        started = pipeline_seconds(few, beam_args, nlp_processes)
+        steady.append((label, seconds, started, baseline, baseline_few, name))
+    return rows, steady, memory
+
+
+def trigger_shares(extractor: EventExtractor, paragraphs: list[str]) -> Table:
+    shares = Table(title="sentences holding a trigger candidate (a trigger-first parse could skip only the rest)")
+    for column in ("text", "sentences", "with a candidate", "share"):
+        shares.add_column(column, justify="left" if column == "text" else "right")
+    finder = TriggerFinder(extractor.nlp, extractor.ontology, extractor.lexicon)
+    for name, texts in [("this corpus", paragraphs), *evaluation_texts()]:
+        with_trigger, sentences = trigger_sentence_share(extractor, finder, texts)
+        shares.add_row(name, f"{sentences:,}", f"{with_trigger:,}", f"{with_trigger / max(sentences, 1):.0%}")
+    return shares
+
+
+def cost_per_word(extractor: EventExtractor, articles: list[ArticleText], repeats: int) -> Table:
+    scaling = Table(title="extractor cost per word as articles grow (same words in all)")
+    for column in ("article length", "words/s", "cost per word vs 1x"):
+        scaling.add_column(column, justify="right")
+    base_cost = None
+    for factor in (1, 2, 4):
+        grown = longer(articles, factor)
+        cost = median_seconds(lambda grown=grown: extractor.extract_batch(grown), repeats) / words_of(grown)
+        base_cost = base_cost or cost
+        scaling.add_row(f"{factor}x", f"{1 / cost:,.0f}", f"{cost / base_cost:.2f}")
+    return scaling
+
+
+def words_of(articles: list[ArticleText]) -> int:
+    return sum(len(a.body.split()) + len((a.title or "").split()) for a in articles)
+
+
+def paragraphs_of(articles: list[ArticleText]) -> list[str]:
+    return [s.text for a in articles for s in segment_article(a.title, a.body)[0]]
+
+
 def main() -> int:
     # Worker processes inherit this: BatchElements' timing fit warns on tiny samples.
     os.environ.setdefault("PYTHONWARNINGS", "ignore::RuntimeWarning")
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--words", type=int, default=150_000)
     parser.add_argument("--repeats", type=int, default=3)
-    parser.add_argument("--skip-pipeline", action="store_true")
+    parser.add_argument("--skip-pipeline", action="store_true", help="no backfills")
+    parser.add_argument(
+        "--backfills-only", action="store_true", help="the baselines and the backfills only (for a large corpus)"
+    )
     args = parser.parse_args()
     quiet_third_party_logs()
     console = Console(width=120)
 
     extractor = EventExtractor.load()
     articles = corpus(args.words)
-    words = sum(len(a.body.split()) + len((a.title or "").split()) for a in articles)
-    paragraphs = [s.text for a in articles for s in segment_article(a.title, a.body)[0]]
+    words = words_of(articles)
+    paragraphs = paragraphs_of(articles)
     console.print(
         f"{len(articles)} articles, {words:,} words, {len(paragraphs):,} paragraphs; model {extractor.version}"
     )
 
     # The baseline is the model as shipped; the extractor's copy has its attribute_ruler
-    # indexed (same annotations, nlp/attributes.py) and the lemma fixes added.
+    # indexed and its lemmatizer remembering (same annotations) and the lemma fixes added.
     stock = spacy.load(DEFAULT_MODEL)
     raw = median_seconds(lambda: list(stock.pipe(paragraphs, batch_size=64)), args.repeats)
     raw2 = median_seconds(lambda: list(stock.pipe(paragraphs, batch_size=64, n_process=2)), args.repeats)
-    own = median_seconds(lambda: list(extractor.nlp.pipe(paragraphs, batch_size=64)), args.repeats)
-    memory: dict[str, list[float]] = {}  # backfill -> peak RSS of each process it started
-    # (what, seconds, baseline seconds, baseline name)
-    rows = [
+    rows: list[Row] = [
         ("raw spaCy nlp.pipe, model as shipped, 1 process (baseline)", raw, raw, "1 process"),
         ("raw spaCy nlp.pipe, model as shipped, n_process=2", raw2, raw2, "n_process=2"),
-        ("the extractor's spaCy pipeline alone (indexed attribute_ruler, lemma fixes)", own, raw, "1 process"),
-        ("extractor.extract_batch, 1 process", median_seconds(lambda: extractor.extract_batch(articles), args.repeats),
-         raw, "1 process"),
-    ]  # fmt: skip
-    # Each backfill again on a quarter of the corpus: the difference is what the other three
-    # quarters cost once running, without start-up and finish, as on a large backfill.
-    # (what, seconds of the whole corpus, seconds of the quarter, the baseline's two, baseline name)
-    steady: list[tuple[str, float, float, float, float, str]] = []
+    ]
+    if not args.backfills_only:
+        own = median_seconds(lambda: list(extractor.nlp.pipe(paragraphs, batch_size=64)), args.repeats)
+        extracted = median_seconds(lambda: extractor.extract_batch(articles), args.repeats)
+        rows.append(("the extractor's spaCy pipeline alone (indexed attribute_ruler, remembering lemmatizer, "
+                     "lemma fixes)", own, raw, "1 process"))  # fmt: skip
+        rows.append(("extractor.extract_batch, 1 process", extracted, raw, "1 process"))
+    steady: list[Steady] = []
+    memory: dict[str, list[float]] = {}
     if not args.skip_pipeline:
-        few = articles[: len(articles) // PART]
-        few_paragraphs = [s.text for a in few for s in segment_article(a.title, a.body)[0]]
-        raw_few = median_seconds(lambda: list(stock.pipe(few_paragraphs, batch_size=64)), args.repeats)
-        raw2_few = median_seconds(lambda: list(stock.pipe(few_paragraphs, batch_size=64, n_process=2)), args.repeats)
-        two_workers = [
-            "--direct_num_workers=2",
-            "--direct_running_mode=multi_processing",
-            "--default_sdk_harness_log_level=WARNING",
-        ]
-        backfills = [
-            ("newsevents backfill, 1 process", [], 1, None, raw, raw_few, "1 process"),
-            ("newsevents backfill, 2 worker processes", two_workers, 1, "2 Beam worker processes", raw2, raw2_few,
-             "n_process=2"),
-            ("newsevents backfill, 1 worker, --nlp-processes 2", [], 2, "1 worker, --nlp-processes 2", raw2,
-             raw2_few, "n_process=2"),
-        ]  # fmt: skip
-        for label, beam_args, nlp_processes, watched, baseline, baseline_few, name in backfills:
-            peaks = memory.setdefault(watched, []) if watched else None
-            seconds = pipeline_seconds(articles, beam_args, nlp_processes, peaks_mb=peaks)
-            rows.append((f"{label} (incl. start-up)", seconds, baseline, name))
-            started = pipeline_seconds(few, beam_args, nlp_processes)
-            steady.append((label, seconds, started, baseline, baseline_few, name))
+        backfill_rows, steady, memory = backfill_runs(articles, stock, raw, raw2, args.repeats)
+        rows += backfill_rows
 
     table = Table(title="extraction throughput (median of runs; pipelines once)")
     for column in ("what", "seconds", "words/s", "ratio to raw spaCy", "baseline"):
@@ -254,30 +321,13 @@ def main() -> int:
         table.add_row(label, f"{seconds:.2f}", f"{words / seconds:,.0f}", f"{baseline / seconds:.2f}", name)
     console.print(table)
     if steady:
-        console.print(steady_table(steady, words, sum(len(a.body.split()) + len((a.title or "").split()) for a in few)))
+        console.print(steady_table(steady, words, words_of(articles[: len(articles) // PART])))
     for run_name, peaks in memory.items():
         shown = ", ".join(f"{peak:,.0f}" for peak in peaks) if peaks else "none seen (not Linux?)"
         console.print(f"peak RSS of the processes the backfill started ({run_name}), MB: {shown}")
-
-    shares = Table(title="sentences holding a trigger candidate (a trigger-first parse could skip only the rest)")
-    for column in ("text", "sentences", "with a candidate", "share"):
-        shares.add_column(column, justify="left" if column == "text" else "right")
-    finder = TriggerFinder(extractor.nlp, extractor.ontology, extractor.lexicon)
-    for name, texts in [("this corpus", paragraphs), *evaluation_texts()]:
-        with_trigger, sentences = trigger_sentence_share(extractor, finder, texts)
-        shares.add_row(name, f"{sentences:,}", f"{with_trigger:,}", f"{with_trigger / max(sentences, 1):.0%}")
-    console.print(shares)
-    scaling = Table(title="extractor cost per word as articles grow (same words in all)")
-    for column in ("article length", "words/s", "cost per word vs 1x"):
-        scaling.add_column(column, justify="right")
-    base_cost = None
-    for factor in (1, 2, 4):
-        grown = longer(articles, factor)
-        grown_words = sum(len(a.body.split()) + len((a.title or "").split()) for a in grown)
-        cost = median_seconds(lambda grown=grown: extractor.extract_batch(grown), args.repeats) / grown_words
-        base_cost = base_cost or cost
-        scaling.add_row(f"{factor}x", f"{1 / cost:,.0f}", f"{cost / base_cost:.2f}")
-    console.print(scaling)
+    if not args.backfills_only:
+        console.print(trigger_shares(extractor, paragraphs))
+        console.print(cost_per_word(extractor, articles, args.repeats))
     console.print(
         f"peak RSS: this process (model, extractor, 1-process pipeline) {peak_rss_mb(resource.RUSAGE_SELF):,.0f} MB; "
         f"largest child process (a pipeline worker, or an n_process=2 spaCy worker) "
