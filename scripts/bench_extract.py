@@ -125,11 +125,17 @@ def _backfill(config: RunConfig, beam_args: list[str]) -> None:
 
 
 def pipeline_seconds(
-    articles: list[ArticleText], beam_args: list[str], nlp_processes: int = 1, peaks_mb: list[float] | None = None
+    articles: list[ArticleText],
+    beam_args: list[str],
+    nlp_processes: int = 1,
+    peaks_mb: list[float] | None = None,
+    *,
+    in_process: bool = False,
 ) -> float:
     """Seconds for a backfill of `articles`, in a process of its own as `newsevents backfill`
     runs, so that every run pays its own start-up (imports, model, gazetteer); the peak RSS of
-    each process it started goes into `peaks_mb`, largest first."""
+    each process it started goes into `peaks_mb`, largest first. `in_process`: in this one
+    (for a profiler)."""
     with tempfile.TemporaryDirectory() as directory, DescendantMemory() as sampled:
         archive = Path(directory) / "articles.jsonl"
         with archive.open("w") as handle:
@@ -142,12 +148,15 @@ def pipeline_seconds(
             extraction=ExtractionSettings(nlp_processes=nlp_processes),
         )
         started = time.perf_counter()
-        backfill = multiprocessing.get_context("spawn").Process(target=_backfill, args=(config, beam_args))
-        backfill.start()
-        backfill.join()
+        if in_process:
+            run(config, beam_args)
+        else:
+            backfill = multiprocessing.get_context("spawn").Process(target=_backfill, args=(config, beam_args))
+            backfill.start()
+            backfill.join()
+            if backfill.exitcode != 0:
+                raise RuntimeError(f"the backfill ended with exit code {backfill.exitcode}")
         seconds = time.perf_counter() - started
-    if backfill.exitcode != 0:
-        raise RuntimeError(f"the backfill ended with exit code {backfill.exitcode}")
     if peaks_mb is not None:
         peaks_mb.extend(sorted(sampled.peaks_mb.values(), reverse=True))
     return seconds

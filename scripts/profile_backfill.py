@@ -6,9 +6,10 @@ one-process backfill by step. The README's account of the pipeline's cost quotes
 1. Start-up of a worker, part by part (imports are paid before this script measures anything).
 2. Each component of the model as shipped, and of the extractor's own copy of it, run alone
    over the same paragraphs (`nlp.pipe` of each component in turn), as shares of the whole.
-3. A one-process backfill under cProfile: the share of the run spent in each named step.
-   cProfile slows Python code far more than spaCy's compiled code, so these shares overstate
-   the Python steps; they say where time goes, not how fast it goes. Nothing here can fail.
+3. A one-process backfill under cProfile: the share of the run spent in each named step, and
+   the extraction rules' share by stage. cProfile slows Python code far more than spaCy's
+   compiled code, so these shares overstate the Python steps; they say where time goes, not
+   how fast it goes. Nothing here can fail.
 """
 
 from __future__ import annotations
@@ -39,12 +40,33 @@ from bench_extract import corpus, pipeline_seconds
 STEPS: list[tuple[str, list[tuple[str, str]]]] = [
     ("extractor start-up (model, ontology, gazetteer)", [("pipeline/nlp/extractor.py", "load")]),
     ("spaCy model (nlp.pipe)", [("spacy/language.py", "pipe")]),
-    ("extraction rules and article passes", [("pipeline/nlp/extractor.py", "_events")]),
+    (
+        "extraction rules and article passes",
+        [("pipeline/nlp/extractor.py", "_events"), ("pipeline/nlp/document.py", "build")],
+    ),
     ("decoding articles", [("pipeline/transforms/decode.py", "process")]),
     ("pickling through the Reshuffle", [("", "<built-in method _pickle.dumps>")]),
     ("EncodeEvents (records, mention groups, Avro)", [("pipeline/transforms/encode.py", "process")]),
     ("  of which Avro encoding", [("pipeline/io/avro_codec.py", "encode")]),
     ("writing Avro files", [("pipeline/io/avro_files.py", "process"), ("pipeline/io/avro_files.py", "finish_bundle")]),
+]
+# The rules' stages (pipeline/nlp/chain.py), each the cumulative time of the functions named.
+RULE_STAGES: list[tuple[str, list[tuple[str, str]]]] = [
+    ("entities: NER spans resolved over the article", [("pipeline/nlp/document.py", "build")]),
+    ("casualty figures", [("pipeline/nlp/casualties.py", "find_casualties")]),
+    ("trigger candidates", [("pipeline/nlp/triggers.py", "candidates")]),
+    ("eventiveness, modality, retyping (drafts)", [("pipeline/nlp/chain.py", "_drafts")]),
+    (
+        "roles, quotes and speakers",
+        [
+            ("pipeline/nlp/roles.py", "find_actors"),
+            ("pipeline/nlp/speech.py", "build_quote"),
+            ("pipeline/nlp/speech.py", "reporting_speaker"),
+        ],
+    ),
+    ("time", [("pipeline/nlp/timing.py", "prepare"), ("pipeline/nlp/timing.py", "time_for")]),
+    ("codebook mapping", [("pipeline/nlp/mapping.py", "map_event")]),
+    ("article memory", [("pipeline/nlp/context.py", "remember"), ("pipeline/nlp/timing.py", "remember")]),
 ]
 
 
@@ -100,23 +122,35 @@ def backfill_profile(console: Console, words: int) -> None:
     articles = corpus(words)
     profile = cProfile.Profile()
     profile.enable()
-    pipeline_seconds(articles, [])
+    pipeline_seconds(articles, [], in_process=True)
     profile.disable()
-    stats = pstats.Stats(profile)
-    entries = stats.stats  # type: ignore[attr-defined]
+    entries = pstats.Stats(profile).stats  # type: ignore[attr-defined]
     total = max(cumulative for (_, _, _, cumulative, _) in entries.values())
     table = Table(title=f"one-process backfill under cProfile ({len(articles)} articles): share of the run per step")
     table.add_column("step")
     table.add_column("share", justify="right")
     for step, functions in STEPS:
-        spent = sum(
-            cumulative
-            for (path, _, function), (_, _, _, cumulative, _) in entries.items()
-            for suffix, wanted in functions
-            if function == wanted and path.endswith(suffix)
-        )
-        table.add_row(step, f"{spent / total:.1%}")
+        table.add_row(step, f"{_spent(entries, functions) / total:.1%}")
     console.print(table)
+    rules = _spent(entries, STEPS[2][1])
+    stages = Table(title="the extraction rules by stage under cProfile: share of the rules")
+    stages.add_column("stage")
+    stages.add_column("share", justify="right")
+    for stage, functions in RULE_STAGES:
+        stages.add_row(stage, f"{_spent(entries, functions) / rules:.0%}")
+    console.print(stages)
+
+
+def _spent(
+    entries: dict[tuple[str, int, str], tuple[int, int, float, float, object]], functions: list[tuple[str, str]]
+) -> float:
+    """Cumulative seconds of the functions named (file suffix, function name)."""
+    return sum(
+        cumulative
+        for (path, _, function), (_, _, _, cumulative, _) in entries.items()
+        for suffix, wanted in functions
+        if function == wanted and path.endswith(suffix)
+    )
 
 
 def main() -> int:
