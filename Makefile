@@ -54,8 +54,10 @@ dataflow-check: setup
 evaluate: setup
 	$(BIN)/python scripts/evaluate.py
 
+# Every speed question in one run: throughput as ratios to raw spaCy, then streaming latency.
 bench: setup
 	$(BIN)/python scripts/bench_extract.py
+	$(BIN)/python scripts/bench_stream.py
 
 # Where a worker's time goes: start-up, the model's components, a backfill's steps (cProfile).
 profile: setup
