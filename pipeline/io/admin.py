@@ -25,6 +25,7 @@ from kafka.errors import (
 
 from pipeline.errors import UserError
 from pipeline.io.outage import describe
+from pipeline.io.sasl_check import sasl_rejection
 from pipeline.kafka_settings import KafkaSettings
 
 # A broker that accepts TCP connections gets this long for the Kafka handshake (SASL included),
@@ -156,6 +157,10 @@ def admin_client(kafka: KafkaSettings, timeout_ms: int = CONNECT_TIMEOUT_MS) -> 
     unreachable = _unreachable(kafka.bootstrap_servers)
     if unreachable is not None:
         raise unreachable
+    rejected = sasl_rejection(config, CONNECT_TIMEOUT_MS / 1000)
+    if rejected is not None:
+        servers = kafka.bootstrap_servers
+        raise UserError(f"Kafka at {servers} rejected the credentials ({kafka.describe_auth()}): {rejected}")
     with _listening_for_auth_failures() as auth:
         try:
             return KafkaAdminClient(**config)
