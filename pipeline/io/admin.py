@@ -42,12 +42,16 @@ def describe_kafka_error(kafka: KafkaSettings, err: KafkaError, doing: str) -> U
     """A one-line UserError for a failure of `doing` that says which kind of failure it was."""
     servers = kafka.bootstrap_servers
     if isinstance(err, SaslAuthenticationFailedError | UnsupportedSaslMechanismError):
-        return UserError(f"Kafka at {servers} rejected the credentials ({kafka.describe_auth()}): {_reason(err)}")
+        return rejected_credentials(kafka, _reason(err))
     if isinstance(err, AuthorizationError):
         return UserError(f"Kafka at {servers} does not allow {doing} ({kafka.describe_auth()}): {_reason(err)}")
     if isinstance(err, KafkaConnectionError | KafkaTimeoutError):
         return UserError(f"cannot reach a Kafka broker at {servers} within {CONNECT_TIMEOUT_MS // 1000}s")
     return UserError(f"{doing} at {servers} failed: {_reason(err)}")
+
+
+def rejected_credentials(kafka: KafkaSettings, reason: str) -> UserError:
+    return UserError(f"Kafka at {kafka.bootstrap_servers} rejected the credentials ({kafka.describe_auth()}): {reason}")
 
 
 def _unreachable(servers: str) -> UserError | None:
@@ -157,19 +161,15 @@ def admin_client(kafka: KafkaSettings, timeout_ms: int = CONNECT_TIMEOUT_MS) -> 
     unreachable = _unreachable(kafka.bootstrap_servers)
     if unreachable is not None:
         raise unreachable
-    rejected = sasl_rejection(config, CONNECT_TIMEOUT_MS / 1000)
+    rejected = sasl_rejection(config, timeout_ms / 1000)
     if rejected is not None:
-        servers = kafka.bootstrap_servers
-        raise UserError(f"Kafka at {servers} rejected the credentials ({kafka.describe_auth()}): {rejected}")
+        raise rejected_credentials(kafka, rejected)
     with _listening_for_auth_failures() as auth:
         try:
             return KafkaAdminClient(**config)
         except KafkaError as err:
             if auth.reason is not None:
-                raise UserError(
-                    f"Kafka at {kafka.bootstrap_servers} rejected the credentials ({kafka.describe_auth()}): "
-                    f"{auth.reason}"
-                ) from None
+                raise rejected_credentials(kafka, auth.reason) from None
             raise describe_kafka_error(kafka, err, "connecting") from None
 
 
