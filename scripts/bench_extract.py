@@ -46,9 +46,6 @@ from rich.table import Table
 from spacy.language import Language
 
 ROOT = Path(__file__).resolve().parent.parent
-# The runs that take start-up and finish out of a backfill's time are on this share of the
-# corpus: big enough that every process has started and every batch size is reached.
-PART = 4
 
 
 def corpus(target_words: int) -> list[ArticleText]:
@@ -185,20 +182,23 @@ def longer(articles: list[ArticleText], factor: int) -> list[ArticleText]:
     return grown[: max(1, len(grown) // factor)]
 
 
-def steady_table(steady: list[Steady], words: int, few_words: int) -> Table:
+def steady_table(steady: list[Steady], words: int, quarter_words: int) -> Table:
     """Throughput once running: each backfill's time on the corpus less its time on a quarter
-    of it (so start-up and finish cancel), against the baseline's, less the same."""
+    of it (so start-up and finish cancel), against the baseline's, less the same; and the
+    start-up and finish that leaves in the quarter's run."""
     table = Table(title="once running: the whole corpus less a run on its first quarter (start-up and finish cancel)")
-    for column in ("what", "seconds, quarter", "words/s once running", "ratio to raw spaCy", "baseline"):
+    columns = ("what", "seconds, quarter", "of which start and finish", "words/s once running", "ratio to raw spaCy")
+    for column in (*columns, "baseline"):
         table.add_column(column, justify="left" if column in ("what", "baseline") else "right")
-    for label, seconds, started, baseline, baseline_few, name in steady:
+    for label, seconds, started, baseline, baseline_quarter, name in steady:
         running = max(seconds - started, 1e-9)
-        baseline_running = max(baseline - baseline_few, 1e-9)
+        rate = (words - quarter_words) / running
         table.add_row(
             label,
             f"{started:.2f}",
-            f"{(words - few_words) / running:,.0f}",
-            f"{baseline_running / running:.2f}",
+            f"{started - quarter_words / rate:.1f}",
+            f"{rate:,.0f}",
+            f"{max(baseline - baseline_quarter, 1e-9) / running:.2f}",
             f"{name}, less its own run on the quarter",
         )
     return table
@@ -225,12 +225,12 @@ def backfill_runs(
     other three quarters cost once running, without start-up and finish, as on a large
     backfill. The baselines are run on the quarter too. Also the peak RSS of each process a
     backfill started."""
-    few = articles[: len(articles) // PART]
+    few = quarter(articles)
     few_paragraphs = paragraphs_of(few)
     raw_few = median_seconds(lambda: list(stock.pipe(few_paragraphs, batch_size=64)), repeats)
     raw2_few = median_seconds(lambda: list(stock.pipe(few_paragraphs, batch_size=64, n_process=2)), repeats)
     backfills = [
-        ("newsevents backfill, 1 process", [], 1, None, raw, raw_few, "1 process"),
+        ("newsevents backfill, 1 process", [], 1, "1 process", raw, raw_few, "1 process"),
         ("newsevents backfill, 2 worker processes", TWO_WORKERS, 1, "2 Beam worker processes", raw2, raw2_few,
          "n_process=2"),
         ("newsevents backfill, 1 worker, --nlp-processes 2", [], 2, "1 worker, --nlp-processes 2", raw2, raw2_few,
@@ -240,8 +240,7 @@ def backfill_runs(
     steady: list[Steady] = []
     memory: dict[str, list[float]] = {}
     for label, beam_args, nlp_processes, watched, baseline, baseline_few, name in backfills:
-        peaks = memory.setdefault(watched, []) if watched else None
-        seconds = pipeline_seconds(articles, beam_args, nlp_processes, peaks_mb=peaks)
+        seconds = pipeline_seconds(articles, beam_args, nlp_processes, peaks_mb=memory.setdefault(watched, []))
         rows.append((f"{label} (incl. start-up)", seconds, baseline, name))
         started = pipeline_seconds(few, beam_args, nlp_processes)
         steady.append((label, seconds, started, baseline, baseline_few, name))
@@ -270,6 +269,12 @@ def cost_per_word(extractor: EventExtractor, articles: list[ArticleText], repeat
         base_cost = base_cost or cost
         scaling.add_row(f"{factor}x", f"{1 / cost:,.0f}", f"{cost / base_cost:.2f}")
     return scaling
+
+
+def quarter(articles: list[ArticleText]) -> list[ArticleText]:
+    """The first quarter of the corpus: big enough that every process has started and every
+    batch size is reached."""
+    return articles[: len(articles) // 4]
 
 
 def words_of(articles: list[ArticleText]) -> int:
@@ -330,7 +335,7 @@ def main() -> int:
         table.add_row(label, f"{seconds:.2f}", f"{words / seconds:,.0f}", f"{baseline / seconds:.2f}", name)
     console.print(table)
     if steady:
-        console.print(steady_table(steady, words, words_of(articles[: len(articles) // PART])))
+        console.print(steady_table(steady, words, words_of(quarter(articles))))
     for run_name, peaks in memory.items():
         shown = ", ".join(f"{peak:,.0f}" for peak in peaks) if peaks else "none seen (not Linux?)"
         console.print(f"peak RSS of the processes the backfill started ({run_name}), MB: {shown}")
@@ -338,8 +343,8 @@ def main() -> int:
         console.print(trigger_shares(extractor, paragraphs))
         console.print(cost_per_word(extractor, articles, args.repeats))
     console.print(
-        f"peak RSS: this process (model, extractor, 1-process pipeline) {peak_rss_mb(resource.RUSAGE_SELF):,.0f} MB; "
-        f"largest child process (a pipeline worker, or an n_process=2 spaCy worker) "
+        f"peak RSS: this process (model, extractor, corpus) {peak_rss_mb(resource.RUSAGE_SELF):,.0f} MB; "
+        f"largest child process (a backfill, a Beam worker or an n_process=2 spaCy worker) "
         f"{peak_rss_mb(resource.RUSAGE_CHILDREN):,.0f} MB"
     )
     return 0

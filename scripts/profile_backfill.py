@@ -3,7 +3,7 @@ one-process backfill by step. The README's account of the pipeline's cost quotes
 
     python scripts/profile_backfill.py [--words 30000]
 
-1. Start-up of a worker, part by part (imports are paid before this script measures anything).
+1. Start-up of a worker, part by part (its imports timed in a fresh process).
 2. Each component of the model as shipped, and of the extractor's own copy of it, run alone
    over the same paragraphs (`nlp.pipe` of each component in turn), as shares of the whole.
 3. A one-process backfill under cProfile: the share of the run spent in each named step, and
@@ -18,6 +18,7 @@ import argparse
 import cProfile
 import os
 import pstats
+import subprocess
 import sys
 import time
 from collections.abc import Callable
@@ -29,21 +30,18 @@ from pipeline.nlp.extractor import EventExtractor
 from pipeline.nlp.lexicon import load_lexicon
 from pipeline.nlp.models import DEFAULT_MODEL
 from pipeline.nlp.ontology import load_ontology
-from pipeline.nlp.segment import segment_article
 from rich.console import Console
 from rich.table import Table
 from spacy.language import Language
 
-from bench_extract import corpus, pipeline_seconds
+from bench_extract import corpus, paragraphs_of, pipeline_seconds
 
+RULES = "extraction rules and article passes"
 # Steps of a backfill, each the cumulative time of the functions named (file suffix, function).
 STEPS: list[tuple[str, list[tuple[str, str]]]] = [
     ("extractor start-up (model, ontology, gazetteer)", [("pipeline/nlp/extractor.py", "load")]),
     ("spaCy model (nlp.pipe)", [("spacy/language.py", "pipe")]),
-    (
-        "extraction rules and article passes",
-        [("pipeline/nlp/extractor.py", "_events"), ("pipeline/nlp/document.py", "build")],
-    ),
+    (RULES, [("pipeline/nlp/extractor.py", "_events"), ("pipeline/nlp/document.py", "build")]),
     ("decoding articles", [("pipeline/transforms/decode.py", "process")]),
     ("pickling through the Reshuffle", [("", "<built-in method _pickle.dumps>")]),
     ("EncodeEvents (records, mention groups, Avro)", [("pipeline/transforms/encode.py", "process")]),
@@ -76,10 +74,25 @@ def seconds(work: Callable[[], object]) -> float:
     return time.perf_counter() - started
 
 
+# A fresh Python process imports what a Beam worker imports: Beam, then the extraction step.
+_IMPORTS = """
+import time
+started = time.perf_counter()
+import apache_beam.runners.worker.sdk_worker_main
+beam = time.perf_counter()
+import pipeline.transforms.extract
+print(beam - started, time.perf_counter() - beam)
+"""
+
+
 def start_up(console: Console) -> None:
     table = Table(title="worker start-up, part by part (seconds)")
     table.add_column("part")
     table.add_column("seconds", justify="right")
+    found = subprocess.run([sys.executable, "-c", _IMPORTS], capture_output=True, text=True, check=True, timeout=120)
+    beam, extraction = (float(part) for part in found.stdout.split())
+    table.add_row("import Beam's worker (a fresh process)", f"{beam:.2f}")
+    table.add_row("then import spaCy and the extraction step", f"{extraction:.2f}")
     places.shared_gazetteer.cache_clear()
     parts = [
         ("spaCy model", lambda: spacy.load(DEFAULT_MODEL)),
@@ -132,7 +145,7 @@ def backfill_profile(console: Console, words: int) -> None:
     for step, functions in STEPS:
         table.add_row(step, f"{_spent(entries, functions) / total:.1%}")
     console.print(table)
-    rules = _spent(entries, STEPS[2][1])
+    rules = _spent(entries, dict(STEPS)[RULES])
     stages = Table(title="the extraction rules by stage under cProfile: share of the rules")
     stages.add_column("stage")
     stages.add_column("share", justify="right")
@@ -162,7 +175,7 @@ def main() -> int:
     console = Console(width=120)
     start_up(console)
     extractor = EventExtractor.load()
-    paragraphs = [s.text for a in corpus(args.words) for s in segment_article(a.title, a.body)[0]]
+    paragraphs = paragraphs_of(corpus(args.words))
     components(console, paragraphs, extractor)
     backfill_profile(console, args.words)
     return 0
